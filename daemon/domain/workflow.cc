@@ -1,6 +1,7 @@
 #include "domain/workflow.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include <google/protobuf/util/time_util.h>
@@ -181,7 +182,25 @@ Result<std::string> ResolveDeadline(const v1::DeadlineSpec& spec, const Context&
   return InvalidArgument("deadline needs a date, calendar_days or working_days");
 }
 
+std::string FormatItemId(int year, uint64_t serial) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%06llu", year, static_cast<unsigned long long>(serial));
+  return buf;
+}
+
+Status CheckCreate(const v1::Item& item, const Actor& actor, bool open_mode) {
+  if (actor.name.empty()) return Unauthenticated("the caller is anonymous");
+  if (open_mode || actor.supervisor || actor.admin) return Status::Ok();
+  if (item.leader() == actor.name || item.owner() == actor.name) return Status::Ok();
+  if (std::find(actor.units.begin(), actor.units.end(), item.unit()) != actor.units.end()) {
+    return Status::Ok();
+  }
+  return PermissionDenied(actor.name + " may not register items for unit " + item.unit() +
+                          ": only its members, the item's leader or owner, or a supervisor");
+}
+
 Result<v1::Item> ApplyCreate(const v1::CreateItemRequest& req, const Context& ctx) {
+  RETURN_IF_ERROR(CheckCreate(req.item(), *ctx.actor, ctx.open_mode));
   v1::Item item;
   // Copy the writable fields only; output-only fields in the request are ignored.
   const v1::Item& in = req.item();

@@ -27,7 +27,15 @@ struct Context {
   TimePoint now;
   date::year_month_day today;          // local date in the configured zone
   const Calendar* calendar = nullptr;  // for working-day deadlines; may be null
+  bool open_mode = false;  // no principals configured: any named caller may register items
 };
+
+// "2026-000042": the item's year and its serial within the year.
+std::string FormatItemId(int year, uint64_t serial);
+
+// Who may register an item: a supervisor or admin, a member of the item's unit, the item's own
+// leader or owner (self-examination), or anyone named when no principals are configured.
+Status CheckCreate(const v1::Item& item, const Actor& actor, bool open_mode);
 
 enum class Role { kOwner, kLeader, kVerifier, kSupervisor };
 

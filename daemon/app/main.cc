@@ -1,0 +1,189 @@
+// rectifyd: wiring, start/stop order, signals. Everything else lives in the modules.
+//
+// Start: config -> logging -> zone and calendar -> store -> engine -> gRPC server -> health
+// SERVING. Stop (SIGTERM/SIGINT): health NOT_SERVING -> stop accepting and finish in-flight
+// RPCs (grace period) -> engine drains its queue and commits -> store closes.
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "common/clock.h"
+#include "common/logging.h"
+#include "config/config.h"
+#include "domain/calendar.h"
+#include "domain/dates.h"
+#include "engine/engine.h"
+#include "rpc/services.h"
+#include "store/store.h"
+#include "version.h"
+
+namespace rectify {
+namespace {
+
+struct Flags {
+  std::string config_file;
+  std::string listen;
+  std::string data_dir;
+  std::string addr_file;
+  std::string log_level;
+  bool check_config = false;
+};
+
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out) return Internal("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Internal("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  return Status::Ok();
+}
+
+Result<domain::Calendar> LoadCalendar(const config::Config& cfg) {
+  domain::Calendar cal = domain::DefaultCalendar();
+  for (const auto& file : cfg.calendar_files) {
+    std::ifstream in(file);
+    if (!in) return InvalidArgument("cannot read calendar file " + file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    ASSIGN_OR_RETURN(auto extra, domain::ParseCalendarToml(ss.str(), file));
+    cal.Merge(extra);
+  }
+  return cal;
+}
+
+int Run(const Flags& flags, sigset_t sigs) {
+  auto log = Logger("app");
+  config::Config cfg;
+  if (!flags.config_file.empty()) {
+    auto loaded = config::LoadConfig(flags.config_file);
+    if (!loaded.ok()) {
+      std::cerr << "rectifyd: " << loaded.status().message() << "\n";
+      return 2;
+    }
+    cfg = std::move(loaded).value();
+  }
+  if (!flags.listen.empty()) cfg.listen = flags.listen;
+  if (!flags.data_dir.empty()) cfg.data_dir = flags.data_dir;
+  if (!flags.log_level.empty()) cfg.log_level = flags.log_level;
+
+  auto zone = domain::LocateZone(cfg.time_zone);
+  if (!zone.ok()) {
+    std::cerr << "rectifyd: time_zone: " << zone.status().message() << "\n";
+    return 2;
+  }
+  auto calendar = LoadCalendar(cfg);
+  if (!calendar.ok()) {
+    std::cerr << "rectifyd: calendar: " << calendar.status().message() << "\n";
+    return 2;
+  }
+  if (flags.check_config) {
+    std::cout << "config OK" << (cfg.source.empty() ? " (built-in defaults)" : ": " + cfg.source)
+              << "\n";
+    return 0;
+  }
+  if (!SetLogLevel(cfg.log_level)) {
+    std::cerr << "rectifyd: unknown log level " << cfg.log_level << "\n";
+    return 2;
+  }
+  SetLogFormatJson(cfg.log_format == "json");
+
+  SystemClock clock;
+  store::StoreOptions sopts;
+  sopts.dir = cfg.data_dir;
+  sopts.block_cache_bytes = cfg.block_cache_mb << 20;
+  sopts.write_buffer_bytes = cfg.write_buffer_mb << 20;
+  auto store = store::Store::Open(sopts);
+  if (!store.ok()) {
+    log->error("cannot open the ledger: {}", store.status().message());
+    return 1;
+  }
+
+  rpc::Callers callers(cfg.principals);
+  engine::EngineOptions eopts;
+  eopts.sync = cfg.sync_wal;
+  eopts.open_mode = callers.open_mode();
+  engine::Engine engine(**store, clock, *zone, std::move(calendar).value(), eopts);
+  if (Status st = engine.Start(); !st.ok()) {
+    log->error("cannot start the engine: {}", st.message());
+    return 1;
+  }
+
+  rpc::ItemService items(engine, callers);
+  rpc::AdminService admin(engine, callers);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(cfg.listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&items);
+  builder.RegisterService(&admin);
+  builder.SetMaxReceiveMessageSize(4 << 20);
+  auto server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    log->error("cannot listen on {}", cfg.listen);
+    engine.Stop();
+    return 1;
+  }
+  std::string host = cfg.listen.substr(0, cfg.listen.rfind(':'));
+  std::string bound = host + ":" + std::to_string(port);
+  if (cfg.principals.empty()) {
+    log->warn("no principals configured: any caller naming itself in x-rectify-actor may act "
+              "(local mode; listen only on loopback)");
+  }
+  log->info("rectifyd {} serving addr={} data_dir={} revision={} sync_wal={} time_zone={}",
+            kRectifyVersion, bound, cfg.data_dir, engine.committed_revision(), cfg.sync_wal,
+            cfg.time_zone);
+  if (!flags.addr_file.empty()) {
+    if (Status st = WriteFileAtomically(flags.addr_file, bound + "\n"); !st.ok()) {
+      log->error("{}", st.message());
+    }
+  }
+  server->GetHealthCheckService()->SetServingStatus(true);
+
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  log->info("signal={} shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  server->GetHealthCheckService()->SetServingStatus(false);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  engine.Stop();
+  server->Wait();
+  log->info("stopped revision={}", engine.committed_revision());
+  return 0;
+}
+
+}  // namespace
+}  // namespace rectify
+
+int main(int argc, char** argv) {
+  // Signals are taken by sigwait on the main thread: block them before any thread starts
+  // (gRPC and RocksDB start threads of their own, some from static initialisers).
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  rectify::Flags flags;
+  CLI::App app{"rectifyd: the rectification ledger daemon (整改台账)"};
+  app.add_option("--config", flags.config_file, "config file (TOML)");
+  app.add_option("--listen", flags.listen, "gRPC listen address (default 127.0.0.1:50051; port 0 "
+                                           "picks a free port)");
+  app.add_option("--data-dir", flags.data_dir, "RocksDB data directory (default ./data)");
+  app.add_option("--addr-file", flags.addr_file, "write the bound address to this file");
+  app.add_option("--log-level", flags.log_level, "trace|debug|info|warn|error");
+  app.add_flag("--check-config", flags.check_config, "validate the config and exit");
+  app.set_version_flag("--version", kRectifyVersion);
+  CLI11_PARSE(app, argc, argv);
+  return rectify::Run(flags, sigs);
+}

@@ -1,0 +1,179 @@
+#include "config/config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace rectify::config {
+namespace {
+
+std::string Where(std::string_view source, const toml::source_region& r) {
+  return std::string(source) + ":" + std::to_string(r.begin.line) + ":" +
+         std::to_string(r.begin.column);
+}
+
+Status Bad(std::string_view source, const toml::node& node, const std::string& key,
+           const std::string& why) {
+  return InvalidArgument(Where(source, node.source()) + ": " + key + ": " + why);
+}
+
+// Refuses keys a table does not know: a typo must not silently keep a default.
+Status CheckKeys(std::string_view source, const toml::table& t, const std::string& path,
+                 const std::set<std::string>& known) {
+  for (const auto& [k, v] : t) {
+    if (!known.count(std::string(k.str()))) {
+      std::string full = path.empty() ? std::string(k.str()) : path + "." + std::string(k.str());
+      return Bad(source, v, full, "unknown key");
+    }
+  }
+  return Status::Ok();
+}
+
+template <typename T>
+Status Get(std::string_view source, const toml::table& t, const std::string& path,
+           const char* key, T& out) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return Status::Ok();
+  std::string full = path.empty() ? key : path + "." + key;
+  if constexpr (std::is_same_v<T, std::string>) {
+    auto v = n->value<std::string>();
+    if (!v) return Bad(source, *n, full, "must be a string");
+    out = *v;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    auto v = n->value<bool>();
+    if (!v || !n->is_boolean()) return Bad(source, *n, full, "must be true or false");
+    out = *v;
+  } else {
+    if (!n->is_integer()) return Bad(source, *n, full, "must be an integer");
+    auto v = n->value<int64_t>();
+    if (*v < 0) return Bad(source, *n, full, "must not be negative");
+    out = static_cast<T>(*v);
+  }
+  return Status::Ok();
+}
+
+Status GetStrings(std::string_view source, const toml::table& t, const std::string& path,
+                  const char* key, std::vector<std::string>& out) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return Status::Ok();
+  std::string full = path.empty() ? key : path + "." + key;
+  const toml::array* arr = n->as_array();
+  if (arr == nullptr) return Bad(source, *n, full, "must be an array of strings");
+  for (const auto& e : *arr) {
+    auto v = e.value<std::string>();
+    if (!v) return Bad(source, e, full, "must be an array of strings");
+    out.push_back(*v);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(std::string_view text, std::string_view source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument(Where(source, e.source()) + ": " + std::string(e.description()));
+  }
+  Config c;
+  c.source = std::string(source);
+  RETURN_IF_ERROR(CheckKeys(source, root, "",
+                            {"listen", "data_dir", "time_zone", "durability", "storage", "log",
+                             "principal", "calendar", "reminders"}));
+  RETURN_IF_ERROR(Get(source, root, "", "listen", c.listen));
+  RETURN_IF_ERROR(Get(source, root, "", "data_dir", c.data_dir));
+  RETURN_IF_ERROR(Get(source, root, "", "time_zone", c.time_zone));
+
+  auto table = [&](const char* key, const toml::table*& out) -> Status {
+    out = nullptr;
+    const toml::node* n = root.get(key);
+    if (n == nullptr) return Status::Ok();
+    out = n->as_table();
+    if (out == nullptr) return Bad(source, *n, key, "must be a table");
+    return Status::Ok();
+  };
+  const toml::table* t = nullptr;
+  RETURN_IF_ERROR(table("durability", t));
+  if (t) {
+    RETURN_IF_ERROR(CheckKeys(source, *t, "durability", {"sync"}));
+    RETURN_IF_ERROR(Get(source, *t, "durability", "sync", c.sync_wal));
+  }
+  RETURN_IF_ERROR(table("storage", t));
+  if (t) {
+    RETURN_IF_ERROR(CheckKeys(source, *t, "storage", {"block_cache_mb", "write_buffer_mb"}));
+    RETURN_IF_ERROR(Get(source, *t, "storage", "block_cache_mb", c.block_cache_mb));
+    RETURN_IF_ERROR(Get(source, *t, "storage", "write_buffer_mb", c.write_buffer_mb));
+    if (c.write_buffer_mb == 0) {
+      return Bad(source, *t->get("write_buffer_mb"), "storage.write_buffer_mb", "must be > 0");
+    }
+  }
+  RETURN_IF_ERROR(table("log", t));
+  if (t) {
+    RETURN_IF_ERROR(CheckKeys(source, *t, "log", {"level", "format"}));
+    RETURN_IF_ERROR(Get(source, *t, "log", "level", c.log_level));
+    RETURN_IF_ERROR(Get(source, *t, "log", "format", c.log_format));
+    static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn",
+                                                  "error", "critical", "off"};
+    if (!kLevels.count(c.log_level)) {
+      return Bad(source, *t->get("level"), "log.level",
+                 "must be one of trace, debug, info, warn, error, critical, off");
+    }
+    if (c.log_format != "text" && c.log_format != "json") {
+      return Bad(source, *t->get("format"), "log.format", "must be \"text\" or \"json\"");
+    }
+  }
+  RETURN_IF_ERROR(table("calendar", t));
+  if (t) {
+    RETURN_IF_ERROR(CheckKeys(source, *t, "calendar", {"files"}));
+    RETURN_IF_ERROR(GetStrings(source, *t, "calendar", "files", c.calendar_files));
+  }
+  RETURN_IF_ERROR(table("reminders", t));
+  if (t) {
+    RETURN_IF_ERROR(CheckKeys(source, *t, "reminders", {"hour"}));
+    RETURN_IF_ERROR(Get(source, *t, "reminders", "hour", c.reminder_hour));
+    if (c.reminder_hour > 23) {
+      return Bad(source, *t->get("hour"), "reminders.hour", "must be between 0 and 23");
+    }
+  }
+  if (const toml::node* n = root.get("principal")) {
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr) return Bad(source, *n, "principal", "must be an array of tables "
+                                                            "([[principal]])");
+    std::set<std::string> names;
+    for (const auto& e : *arr) {
+      const toml::table* p = e.as_table();
+      if (p == nullptr) return Bad(source, e, "principal", "must be a table");
+      RETURN_IF_ERROR(CheckKeys(source, *p, "principal", {"name", "roles", "units"}));
+      Principal pr;
+      RETURN_IF_ERROR(Get(source, *p, "principal", "name", pr.name));
+      if (pr.name.empty()) return Bad(source, e, "principal.name", "is required");
+      if (!names.insert(pr.name).second) {
+        return Bad(source, e, "principal.name", "\"" + pr.name + "\" is listed twice");
+      }
+      std::vector<std::string> roles;
+      RETURN_IF_ERROR(GetStrings(source, *p, "principal", "roles", roles));
+      for (const auto& r : roles) {
+        if (r == "supervisor") pr.supervisor = true;
+        else if (r == "admin") pr.admin = true;
+        else return Bad(source, *p->get("roles"), "principal.roles",
+                        "unknown role \"" + r + "\" (known: supervisor, admin)");
+      }
+      RETURN_IF_ERROR(GetStrings(source, *p, "principal", "units", pr.units));
+      c.principals.push_back(std::move(pr));
+    }
+  }
+  return c;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return InvalidArgument("cannot read config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str(), path);
+}
+
+}  // namespace rectify::config

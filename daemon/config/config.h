@@ -1,0 +1,41 @@
+#pragma once
+
+// The config file (TOML) -> a validated Config, once. Unknown keys and bad values are refused
+// with the key, the line and the reason. Read at start-up (and on SIGHUP, later) by app/.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace rectify::config {
+
+struct Principal {
+  std::string name;
+  bool supervisor = false;
+  bool admin = false;
+  std::vector<std::string> units;
+};
+
+struct Config {
+  std::string listen = "127.0.0.1:50051";
+  std::string data_dir = "./data";
+  std::string time_zone = "Asia/Shanghai";
+  bool sync_wal = true;                 // [durability] sync
+  size_t block_cache_mb = 64;           // [storage]
+  size_t write_buffer_mb = 16;
+  std::string log_level = "info";       // [log]
+  std::string log_format = "text";      // text | json
+  std::vector<Principal> principals;    // [[principal]]
+  std::vector<std::string> calendar_files;  // [calendar] files: add or replace years
+  int reminder_hour = 9;                // [reminders] hour (local)
+  std::string source;                   // the file it came from ("" = built-in defaults)
+};
+
+// Parses and validates config text. `source` names it in errors ("rectifyd.toml:12:3: ...").
+Result<Config> ParseConfig(std::string_view text, std::string_view source);
+// Reads and parses a file.
+Result<Config> LoadConfig(const std::string& path);
+
+}  // namespace rectify::config

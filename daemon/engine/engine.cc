@@ -1,0 +1,524 @@
+#include "engine/engine.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/util/time_util.h>
+
+#include "common/logging.h"
+#include "domain/dates.h"
+#include "domain/validation.h"
+#include "engine/page_token.h"
+#include "version.h"
+
+namespace rectify::engine {
+namespace {
+
+enum class Kind { kCreate, kUpdate, kTransition, kProgress };
+
+google::protobuf::Timestamp ToProto(TimePoint t) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
+}
+
+// A stable fingerprint of a request without its request_id, so a retry can be told from a
+// different request that reuses the id. FNV-1a over deterministic serialization.
+uint64_t Fingerprint(Kind kind, const google::protobuf::Message& req) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream sos(&bytes);
+    google::protobuf::io::CodedOutputStream cos(&sos);
+    cos.SetSerializationDeterministic(true);
+    req.SerializeToCodedStream(&cos);
+  }
+  uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(kind);
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+template <typename Req>
+Req WithoutRequestId(const Req& req) {
+  Req copy = req;
+  copy.clear_request_id();
+  return copy;
+}
+
+}  // namespace
+
+struct Engine::Mutation {
+  Kind kind;
+  domain::Actor actor;
+  v1::CreateItemRequest create;
+  v1::UpdateItemRequest update;
+  v1::TransitionRequest transition;
+  v1::AddProgressRequest progress;
+  Done done;
+
+  const std::string& request_id() const {
+    switch (kind) {
+      case Kind::kCreate: return create.request_id();
+      case Kind::kUpdate: return update.request_id();
+      case Kind::kTransition: return transition.request_id();
+      case Kind::kProgress: return progress.request_id();
+    }
+    return create.request_id();
+  }
+  const std::string& item_id() const {
+    switch (kind) {
+      case Kind::kUpdate: return update.id();
+      case Kind::kTransition: return transition.id();
+      case Kind::kProgress: return progress.id();
+      default: return create.request_id();  // unused for create
+    }
+  }
+  uint64_t expected_version() const {
+    switch (kind) {
+      case Kind::kUpdate: return update.expected_version();
+      case Kind::kTransition: return transition.expected_version();
+      case Kind::kProgress: return progress.expected_version();
+      default: return 0;
+    }
+  }
+  uint64_t fingerprint() const {
+    switch (kind) {
+      case Kind::kCreate: return Fingerprint(kind, WithoutRequestId(create));
+      case Kind::kUpdate: return Fingerprint(kind, WithoutRequestId(update));
+      case Kind::kTransition: return Fingerprint(kind, WithoutRequestId(transition));
+      case Kind::kProgress: return Fingerprint(kind, WithoutRequestId(progress));
+    }
+    return 0;
+  }
+};
+
+// The state of one group commit: what earlier mutations of the same group have written, so
+// later ones validate against it before it reaches the store.
+struct Engine::Group {
+  std::unique_ptr<store::ReadView> view;
+  std::unique_ptr<store::WriteSet> writes;
+  std::map<std::string, v1::Item> items;  // written in this group
+  std::map<std::string, store::IdemRecord> idem;
+  std::map<v1::State, uint64_t> counts;
+  std::map<int, uint64_t> seqs;
+  std::vector<v1::Event> events;
+  uint64_t revision = 0;
+  TimePoint now;
+  domain::Context ctx;
+};
+
+Engine::Engine(store::Store& store, const Clock& clock, const date::time_zone* zone,
+               domain::Calendar calendar, EngineOptions options)
+    : store_(store), clock_(clock), zone_(zone), calendar_(std::move(calendar)),
+      options_(options) {}
+
+Engine::~Engine() { Stop(); }
+
+Status Engine::Start() {
+  auto view = store_.View();
+  revision_ = view->revision();
+  ASSIGN_OR_RETURN(counts_, view->GetCounts());
+  committed_revision_ = revision_;
+  writer_ = std::thread([this] { WriterLoop(); });
+  Logger("engine")->info("engine started revision={} sync={}", revision_, options_.sync);
+  return Status::Ok();
+}
+
+void Engine::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void Engine::AddListener(Listener listener) { listeners_.push_back(std::move(listener)); }
+
+void Engine::Submit(std::unique_ptr<Mutation> m) {
+  Status refused;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      refused = Unavailable("rectifyd is shutting down; retry against the restarted daemon");
+    } else if (queue_.size() >= options_.max_pending) {
+      refused = ResourceExhausted("commit queue is full (" + std::to_string(queue_.size()) +
+                                  " mutations waiting); retry with backoff");
+    } else {
+      queue_.push_back(std::move(m));
+    }
+  }
+  if (!refused.ok()) {
+    m->done(refused);
+    return;
+  }
+  cv_.notify_one();
+}
+
+void Engine::SubmitCreate(domain::Actor actor, v1::CreateItemRequest req, Done done) {
+  auto m = std::make_unique<Mutation>();
+  m->kind = Kind::kCreate;
+  m->actor = std::move(actor);
+  m->create = std::move(req);
+  m->done = std::move(done);
+  Submit(std::move(m));
+}
+
+void Engine::SubmitUpdate(domain::Actor actor, v1::UpdateItemRequest req, Done done) {
+  auto m = std::make_unique<Mutation>();
+  m->kind = Kind::kUpdate;
+  m->actor = std::move(actor);
+  m->update = std::move(req);
+  m->done = std::move(done);
+  Submit(std::move(m));
+}
+
+void Engine::SubmitTransition(domain::Actor actor, v1::TransitionRequest req, Done done) {
+  auto m = std::make_unique<Mutation>();
+  m->kind = Kind::kTransition;
+  m->actor = std::move(actor);
+  m->transition = std::move(req);
+  m->done = std::move(done);
+  Submit(std::move(m));
+}
+
+void Engine::SubmitProgress(domain::Actor actor, v1::AddProgressRequest req, Done done) {
+  auto m = std::make_unique<Mutation>();
+  m->kind = Kind::kProgress;
+  m->actor = std::move(actor);
+  m->progress = std::move(req);
+  m->done = std::move(done);
+  Submit(std::move(m));
+}
+
+void Engine::WriterLoop() {
+  while (true) {
+    std::vector<std::unique_ptr<Mutation>> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      while (!queue_.empty() && batch.size() < options_.max_group) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(std::move(batch));
+  }
+}
+
+void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
+  Group g;
+  g.view = store_.View();
+  g.writes = store_.NewWriteSet();
+  g.counts = counts_;
+  g.seqs = seqs_;
+  g.revision = revision_;
+  g.now = clock_.Now();
+  g.ctx.now = g.now;
+  g.ctx.today = domain::LocalDate(g.now, zone_);
+  g.ctx.calendar = &calendar_;
+  g.ctx.open_mode = options_.open_mode;
+
+  std::vector<Result<v1::Item>> results;
+  results.reserve(batch.size());
+  for (auto& m : batch) {
+    g.ctx.actor = &m->actor;
+    results.push_back(Apply(*m, g));
+  }
+
+  if (!g.events.empty()) {
+    g.writes->PutRevision(g.revision);
+    for (const auto& [state, n] : g.counts) {
+      if (counts_[state] != n) g.writes->PutCount(state, n);
+    }
+    for (const auto& [year, serial] : g.seqs) {
+      auto it = seqs_.find(year);
+      if (it == seqs_.end() || it->second != serial) g.writes->PutSeq(year, serial);
+    }
+    Status st = store_.Commit(*g.writes, options_.sync);
+    if (!st.ok()) {
+      Logger("engine")->error("group commit failed mutations={} error={}", g.events.size(),
+                              st.ToString());
+      // Nothing of the group was written: every mutation that would have been is refused.
+      for (auto& r : results) {
+        if (r.ok()) r = st;
+      }
+    } else {
+      revision_ = g.revision;
+      counts_ = std::move(g.counts);
+      seqs_ = std::move(g.seqs);
+      committed_revision_ = revision_;
+      {
+        std::lock_guard lock(stats_mu_);
+        stats_.commits++;
+        stats_.mutations += g.events.size();
+        stats_.max_group = std::max<uint64_t>(stats_.max_group, g.events.size());
+      }
+    }
+    if (st.ok()) {
+      auto log = Logger("engine");
+      for (const auto& e : g.events) {
+        log->info("committed revision={} item={} kind={} actor={} from={} to={}", e.revision(),
+                  e.item_id(), v1::EventKind_Name(e.kind()), e.actor(),
+                  domain::StateName(e.prev_state()), domain::StateName(e.item().state()));
+      }
+      for (auto& l : listeners_) l(g.events);
+    }
+  }
+  const auto today = g.ctx.today;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (results[i].ok()) Decorate(results[i].value(), today);
+    batch[i]->done(std::move(results[i]));
+  }
+}
+
+Result<v1::Item> Engine::Apply(Mutation& m, Group& g) {
+  const std::string& actor = m.actor.name;
+  const std::string& rid = m.request_id();
+  const uint64_t fp = rid.empty() ? 0 : m.fingerprint();
+  if (!rid.empty()) {
+    const std::string key = actor + '\0' + rid;
+    std::optional<store::IdemRecord> rec;
+    if (auto it = g.idem.find(key); it != g.idem.end()) {
+      rec = it->second;
+    } else {
+      ASSIGN_OR_RETURN(rec, g.view->GetIdem(actor, rid));
+    }
+    if (rec) {
+      if (rec->fingerprint != fp) {
+        return AlreadyExists("request_id \"" + rid + "\" was already used by " + actor +
+                             " for a different request (at revision " +
+                             std::to_string(rec->revision) + ")");
+      }
+      return rec->item;  // a retry: the first answer, nothing changes
+    }
+  }
+
+  // The current item, as this group sees it.
+  std::optional<v1::Item> current;
+  if (m.kind != Kind::kCreate) {
+    const std::string& id = m.item_id();
+    if (auto it = g.items.find(id); it != g.items.end()) {
+      current = it->second;
+    } else {
+      ASSIGN_OR_RETURN(current, g.view->GetItem(id));
+    }
+    if (!current) return NotFound("item " + id + " does not exist");
+    const uint64_t expected = m.expected_version();
+    if (expected != 0 && expected != current->version()) {
+      return Aborted("item " + id + " is at version " + std::to_string(current->version()) +
+                     ", not " + std::to_string(expected) + "; re-read it and retry");
+    }
+  }
+
+  v1::Item item;
+  v1::EventKind kind = v1::EVENT_KIND_UNSPECIFIED;
+  v1::Action action = v1::ACTION_UNSPECIFIED;
+  std::string comment;
+  switch (m.kind) {
+    case Kind::kCreate: {
+      ASSIGN_OR_RETURN(item, domain::ApplyCreate(m.create, g.ctx));
+      if (!g.seqs.count(item.year())) {
+        ASSIGN_OR_RETURN(uint64_t last, g.view->GetSeq(item.year()));
+        g.seqs[item.year()] = last;
+      }
+      item.set_id(domain::FormatItemId(item.year(), ++g.seqs[item.year()]));
+      *item.mutable_created_at() = ToProto(g.now);
+      kind = v1::EVENT_KIND_CREATED;
+      break;
+    }
+    case Kind::kUpdate: {
+      ASSIGN_OR_RETURN(item, domain::ApplyUpdate(*current, m.update, g.ctx));
+      kind = v1::EVENT_KIND_UPDATED;
+      comment = m.update.comment();
+      break;
+    }
+    case Kind::kTransition: {
+      ASSIGN_OR_RETURN(item, domain::ApplyTransition(*current, m.transition, g.ctx));
+      action = m.transition.action();
+      kind = action == v1::ACTION_EXTEND ? v1::EVENT_KIND_EXTENDED : v1::EVENT_KIND_TRANSITIONED;
+      comment = m.transition.comment();
+      break;
+    }
+    case Kind::kProgress: {
+      ASSIGN_OR_RETURN(item, domain::ApplyProgress(*current, m.progress, g.ctx));
+      kind = v1::EVENT_KIND_PROGRESS_ADDED;
+      comment = m.progress.note();
+      break;
+    }
+  }
+
+  const uint64_t revision = ++g.revision;
+  item.set_version(current ? current->version() + 1 : 1);
+  item.set_revision(revision);
+  *item.mutable_updated_at() = ToProto(g.now);
+  item.clear_light();
+  item.clear_overdue();
+
+  const v1::State before = current ? current->state() : v1::STATE_UNSPECIFIED;
+  if (before != item.state()) {
+    if (current) g.counts[before]--;
+    g.counts[item.state()]++;
+  }
+
+  v1::Event event;
+  event.set_revision(revision);
+  event.set_kind(kind);
+  event.set_item_id(item.id());
+  event.set_actor(actor);
+  *event.mutable_time() = ToProto(g.now);
+  event.set_prev_state(before);
+  *event.mutable_item() = item;
+  event.set_action(action);
+  event.set_comment(comment);
+  event.set_request_id(rid);
+
+  g.writes->PutItem(item, current ? &*current : nullptr);
+  g.writes->PutEvent(event);
+  if (!rid.empty()) {
+    store::IdemRecord rec{fp, revision, item};
+    g.writes->PutIdem(actor, rid, rec);
+    g.idem[actor + '\0' + rid] = std::move(rec);
+  }
+  g.items[item.id()] = item;
+  g.events.push_back(std::move(event));
+  return item;
+}
+
+date::year_month_day Engine::Today() const { return domain::LocalDate(clock_.Now(), zone_); }
+
+void Engine::Decorate(v1::Item& item, const date::year_month_day& today) const {
+  item.set_overdue(domain::IsOverdue(item, today));
+  auto light = domain::ComputeLight(item, today, zone_, calendar_, options_.light_rules);
+  // A year missing from the calendar must not hide the item: fall back to what needs no
+  // working-day arithmetic.
+  item.set_light(light.ok() ? *light
+                            : item.overdue() ? v1::LIGHT_RED
+                            : domain::IsOpen(item.state()) ? v1::LIGHT_GREEN
+                                                           : v1::LIGHT_UNSPECIFIED);
+}
+
+Result<v1::Item> Engine::GetItem(const domain::Actor& actor, const std::string& id) {
+  auto view = store_.View();
+  ASSIGN_OR_RETURN(auto item, view->GetItem(id));
+  if (!item) return NotFound("item " + id + " does not exist");
+  Decorate(*item, Today());
+  return std::move(*item);
+}
+
+Result<v1::ListItemsResponse> Engine::ListItems(const domain::Actor& actor,
+                                                const v1::ListItemsRequest& req) {
+  store::ListQuery q;
+  for (int s : req.states()) q.states.push_back(static_cast<v1::State>(s));
+  q.unit = req.unit();
+  q.owner = req.owner();
+  q.leader = req.leader();
+  q.verifier = req.verifier();
+  q.source = req.source();
+  q.category = req.category();
+  q.year = req.year();
+  q.deadline_from = req.deadline_from();
+  q.deadline_to = req.deadline_to();
+  q.limit = req.page_size() > 0 ? static_cast<size_t>(req.page_size()) : 50;
+
+  const auto today = Today();
+  if (req.overdue()) {
+    // Overdue = a live deadline before today: a range on the open-deadline index.
+    q.live_deadline_only = true;
+    const std::string yesterday =
+        domain::FormatDate(date::sys_days(today) - date::days(1));
+    if (q.deadline_to.empty() || q.deadline_to > yesterday) q.deadline_to = yesterday;
+  }
+  const bool has_equality = !q.states.empty() || !q.unit.empty() || !q.owner.empty() ||
+                            !q.leader.empty() || !q.verifier.empty() ||
+                            q.source != v1::SOURCE_UNSPECIFIED ||
+                            q.category != v1::CATEGORY_UNSPECIFIED || q.year != 0;
+  const bool has_deadline = !q.deadline_from.empty() || !q.deadline_to.empty() ||
+                            q.live_deadline_only;
+  if (req.order_by() == v1::ORDER_BY_DEADLINE ||
+      (req.order_by() == v1::ORDER_BY_UNSPECIFIED && has_deadline && !has_equality)) {
+    q.order = store::ListQuery::Order::kDeadline;
+  }
+  if (req.light() != v1::LIGHT_UNSPECIFIED) {
+    const v1::Light want = req.light();
+    q.predicate = [this, want, today](const v1::Item& item) {
+      v1::Item copy = item;
+      Decorate(copy, today);
+      return copy.light() == want;
+    };
+  }
+  ASSIGN_OR_RETURN(PageCursor cursor, DecodePageToken(req.page_token(), PageKind::kList,
+                                                      static_cast<int>(q.order)));
+  q.cursor = cursor.key;
+
+  auto view = store_.View();
+  ASSIGN_OR_RETURN(auto page, view->List(q));
+  v1::ListItemsResponse resp;
+  for (auto& item : page.items) {
+    Decorate(item, today);
+    *resp.add_items() = std::move(item);
+  }
+  if (!page.next_cursor.empty()) {
+    resp.set_next_page_token(EncodePageToken(
+        PageCursor{PageKind::kList, static_cast<int>(q.order), page.next_cursor}));
+  }
+  resp.set_revision(view->revision());
+  return resp;
+}
+
+Result<v1::GetHistoryResponse> Engine::GetHistory(const domain::Actor& actor,
+                                                  const v1::GetHistoryRequest& req) {
+  ASSIGN_OR_RETURN(PageCursor cursor, DecodePageToken(req.page_token(), PageKind::kHistory, 0));
+  uint64_t after = 0;
+  if (!cursor.key.empty()) {
+    char* end = nullptr;
+    after = std::strtoull(cursor.key.c_str(), &end, 10);
+    if (end == nullptr || *end != '\0') return InvalidArgument("page_token is malformed");
+  }
+  auto view = store_.View();
+  ASSIGN_OR_RETURN(auto item, view->GetItem(req.id()));
+  if (!item) return NotFound("item " + req.id() + " does not exist");
+  const size_t limit = req.page_size() > 0 ? static_cast<size_t>(req.page_size()) : 100;
+  uint64_t next = 0;
+  ASSIGN_OR_RETURN(auto events, view->History(req.id(), after, limit, &next));
+  v1::GetHistoryResponse resp;
+  for (auto& e : events) *resp.add_events() = std::move(e);
+  if (next != 0) {
+    resp.set_next_page_token(
+        EncodePageToken(PageCursor{PageKind::kHistory, 0, std::to_string(next)}));
+  }
+  resp.set_revision(view->revision());
+  return resp;
+}
+
+Result<v1::ServerInfo> Engine::GetServerInfo() {
+  auto view = store_.View();
+  ASSIGN_OR_RETURN(auto counts, view->GetCounts());
+  v1::ServerInfo info;
+  info.set_version(kRectifyVersion);
+  info.set_revision(view->revision());
+  info.set_compact_revision(view->compact_revision());
+  uint64_t total = 0;
+  for (const auto& [state, n] : counts) {
+    auto* sc = info.add_items_by_state();
+    sc->set_state(state);
+    sc->set_count(n);
+    total += n;
+  }
+  info.set_items_total(total);
+  info.set_schema_version(store_.schema_version());
+  info.set_time_zone(std::string(zone_->name()));
+  *info.mutable_now() = ToProto(clock_.Now());
+  info.set_data_dir(store_.dir());
+  info.set_sync_wal(options_.sync);
+  return info;
+}
+
+GroupStats Engine::stats() const {
+  std::lock_guard lock(stats_mu_);
+  return stats_;
+}
+
+}  // namespace rectify::engine

@@ -1,0 +1,141 @@
+#include "store/keys.h"
+
+#include <algorithm>
+
+namespace rectify::store::keys {
+
+void AppendU16(std::string& out, uint16_t v) {
+  out.push_back(static_cast<char>(v >> 8));
+  out.push_back(static_cast<char>(v));
+}
+void AppendU32(std::string& out, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<char>(v >> s));
+}
+void AppendU64(std::string& out, uint64_t v) {
+  for (int s = 56; s >= 0; s -= 8) out.push_back(static_cast<char>(v >> s));
+}
+uint32_t ReadU32(std::string_view in) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return v;
+}
+uint64_t ReadU64(std::string_view in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return v;
+}
+
+std::string SchemaVersionKey() { return "schema_version"; }
+std::string RevisionKey() { return "revision"; }
+std::string CompactRevisionKey() { return "compact_revision"; }
+std::string SeqKey(int year) {
+  std::string k = "seq|";
+  AppendU16(k, static_cast<uint16_t>(year));
+  return k;
+}
+std::string CountKey(v1::State state) {
+  std::string k = "count|";
+  k.push_back(static_cast<char>(state));
+  return k;
+}
+
+std::string EventKey(uint64_t revision) {
+  std::string k;
+  AppendU64(k, revision);
+  return k;
+}
+uint64_t ParseEventKey(std::string_view key) { return ReadU64(key); }
+
+std::string ItemKey(std::string_view id) { return std::string(id); }
+
+
+namespace {
+void AppendString(std::string& out, std::string_view s) {
+  AppendU16(out, static_cast<uint16_t>(std::min<size_t>(s.size(), 0xFFFF)));
+  out.append(s.substr(0, 0xFFFF));
+}
+}  // namespace
+
+std::string IdemKey(std::string_view actor, std::string_view request_id) {
+  std::string k;
+  AppendString(k, actor);
+  k.append(request_id);
+  return k;
+}
+
+std::string IndexPrefix(Tag tag, std::string_view value) {
+  std::string k(1, static_cast<char>(tag));
+  AppendString(k, value);
+  return k;
+}
+
+std::string IndexPrefix(Tag tag, uint32_t value, int width) {
+  std::string k(1, static_cast<char>(tag));
+  if (width == 1) {
+    k.push_back(static_cast<char>(value));
+  } else {
+    AppendU16(k, static_cast<uint16_t>(value));
+  }
+  return k;
+}
+
+std::string DeadlinePrefix(Tag tag) { return std::string(1, static_cast<char>(tag)); }
+
+std::string DeadlineKeyPart(std::string_view date) {
+  std::string out;
+  for (char c : date) {
+    if (c != '-') out.push_back(c);
+  }
+  return out;
+}
+
+std::string IndexKey(std::string_view prefix, std::string_view id) {
+  std::string k(prefix);
+  k.append(id);
+  return k;
+}
+
+std::string HistoryPrefix(std::string_view id) { return IndexPrefix(Tag::kHistory, id); }
+
+std::string HistoryKey(std::string_view id, uint64_t revision) {
+  std::string k = HistoryPrefix(id);
+  AppendU64(k, revision);
+  return k;
+}
+
+uint64_t ParseHistoryKey(std::string_view key) { return ReadU64(key.substr(key.size() - 8)); }
+
+static bool HasLiveDeadline(v1::State s) {
+  return s == v1::STATE_ASSIGNED || s == v1::STATE_IN_PROGRESS || s == v1::STATE_SUBMITTED ||
+         s == v1::STATE_ENDORSED;
+}
+
+std::vector<std::string> IndexKeysFor(const v1::Item& item) {
+  const std::string& id = item.id();
+  std::vector<std::string> out;
+  out.reserve(11);
+  out.push_back(IndexKey(IndexPrefix(Tag::kState, item.state(), 1), id));
+  out.push_back(IndexKey(IndexPrefix(Tag::kUnit, item.unit()), id));
+  out.push_back(IndexKey(IndexPrefix(Tag::kOwner, item.owner()), id));
+  out.push_back(IndexKey(IndexPrefix(Tag::kLeader, item.leader()), id));
+  out.push_back(IndexKey(IndexPrefix(Tag::kVerifier, item.verifier()), id));
+  out.push_back(IndexKey(IndexPrefix(Tag::kSource, item.source(), 1), id));
+  out.push_back(IndexKey(IndexPrefix(Tag::kCategory, item.category(), 1), id));
+  out.push_back(IndexKey(IndexPrefix(Tag::kYear, item.year(), 2), id));
+  if (!item.deadline().empty()) {
+    std::string d = DeadlineKeyPart(item.deadline());
+    out.push_back(DeadlinePrefix(Tag::kDeadline) + d + id);
+    if (HasLiveDeadline(item.state())) out.push_back(DeadlinePrefix(Tag::kOpenDeadline) + d + id);
+  }
+  return out;
+}
+
+std::string_view IdOfDeadlineKey(std::string_view key) { return key.substr(9); }
+
+std::string DateOfDeadlineKey(std::string_view key) {
+  std::string_view d = key.substr(1, 8);
+  return std::string(d.substr(0, 4)) + "-" + std::string(d.substr(4, 2)) + "-" +
+         std::string(d.substr(6, 2));
+}
+
+}  // namespace rectify::store::keys

@@ -1,0 +1,554 @@
+#include "store/store.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "common/logging.h"
+#include "store/keys.h"
+
+namespace rectify::store {
+namespace {
+
+constexpr const char* kItemsCf = "items";
+constexpr const char* kEventsCf = "events";
+constexpr const char* kIndexCf = "index";
+constexpr const char* kIdemCf = "idem";
+
+// The one place a rocksdb::Status becomes a domain Status.
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace) {
+    return ResourceExhausted(msg + " (the data directory's disk is full; free space and retry)");
+  }
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut() || s.IsIncomplete()) {
+    return Unavailable(msg);
+  }
+  return Internal(msg);
+}
+
+std::string SerializeOrDie(const google::protobuf::MessageLite& m) {
+  std::string out;
+  m.SerializeToString(&out);
+  return out;
+}
+
+bool StartsWith(const rocksdb::Slice& s, std::string_view prefix) {
+  return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
+}
+
+std::string Successor(std::string_view s) {
+  std::string out(s);
+  out.push_back('\0');
+  return out;
+}
+
+// A sorted stream of item ids, for intersecting index filters.
+class IdStream {
+ public:
+  virtual ~IdStream() = default;
+  virtual void Seek(std::string_view id) = 0;  // to the first id >= id
+  virtual bool Valid() const = 0;
+  virtual std::string_view id() const = 0;
+  virtual Status status() const = 0;
+};
+
+// The ids under one index prefix.
+class PrefixStream final : public IdStream {
+ public:
+  PrefixStream(std::unique_ptr<rocksdb::Iterator> it, std::string prefix)
+      : it_(std::move(it)), prefix_(std::move(prefix)) {}
+  void Seek(std::string_view id) override { it_->Seek(prefix_ + std::string(id)); }
+  bool Valid() const override { return it_->Valid() && StartsWith(it_->key(), prefix_); }
+  std::string_view id() const override {
+    auto k = it_->key();
+    return std::string_view(k.data() + prefix_.size(), k.size() - prefix_.size());
+  }
+  Status status() const override { return FromRocks(it_->status(), "index scan"); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::string prefix_;
+};
+
+// The union of several streams (a filter that accepts any of several values).
+class UnionStream final : public IdStream {
+ public:
+  explicit UnionStream(std::vector<std::unique_ptr<IdStream>> parts) : parts_(std::move(parts)) {}
+  void Seek(std::string_view id) override {
+    for (auto& p : parts_) p->Seek(id);
+  }
+  bool Valid() const override { return Min() != nullptr; }
+  std::string_view id() const override { return Min()->id(); }
+  Status status() const override {
+    for (auto& p : parts_) RETURN_IF_ERROR(p->status());
+    return Status::Ok();
+  }
+
+ private:
+  const IdStream* Min() const {
+    const IdStream* best = nullptr;
+    for (auto& p : parts_) {
+      if (p->Valid() && (best == nullptr || p->id() < best->id())) best = p.get();
+    }
+    return best;
+  }
+  std::vector<std::unique_ptr<IdStream>> parts_;
+};
+
+bool Matches(const v1::Item& item, const ListQuery& q) {
+  if (!q.states.empty() &&
+      std::find(q.states.begin(), q.states.end(), item.state()) == q.states.end()) {
+    return false;
+  }
+  if (!q.unit.empty() && item.unit() != q.unit) return false;
+  if (!q.owner.empty() && item.owner() != q.owner) return false;
+  if (!q.leader.empty() && item.leader() != q.leader) return false;
+  if (!q.verifier.empty() && item.verifier() != q.verifier) return false;
+  if (q.source != v1::SOURCE_UNSPECIFIED && item.source() != q.source) return false;
+  if (q.category != v1::CATEGORY_UNSPECIFIED && item.category() != q.category) return false;
+  if (q.year != 0 && item.year() != q.year) return false;
+  if (!q.deadline_from.empty() || !q.deadline_to.empty() || q.live_deadline_only) {
+    if (item.deadline().empty()) return false;
+    if (!q.deadline_from.empty() && item.deadline() < q.deadline_from) return false;
+    if (!q.deadline_to.empty() && item.deadline() > q.deadline_to) return false;
+  }
+  if (q.live_deadline_only) {
+    auto s = item.state();
+    if (s != v1::STATE_ASSIGNED && s != v1::STATE_IN_PROGRESS && s != v1::STATE_SUBMITTED &&
+        s != v1::STATE_ENDORSED) {
+      return false;
+    }
+  }
+  return !q.predicate || q.predicate(item);
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------
+// Store
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  auto log = Logger("store");
+  std::unique_ptr<Store> store(new Store());
+  store->options_ = options;
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return Internal("cannot create data directory " + options.dir + ": " + ec.message());
+
+  rocksdb::Options db_opts;
+  db_opts.create_if_missing = true;
+  db_opts.create_missing_column_families = true;
+  db_opts.max_background_jobs = 2;
+  db_opts.bytes_per_sync = 1 << 20;
+  db_opts.db_write_buffer_size = options.write_buffer_bytes * 4;
+  db_opts.keep_log_file_num = 5;
+  db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  auto cf_options = [&](bool bloom) {
+    rocksdb::ColumnFamilyOptions cf;
+    cf.write_buffer_size = options.write_buffer_bytes;
+    cf.max_write_buffer_number = 3;
+    cf.compression = rocksdb::kLZ4Compression;
+    cf.bottommost_compression = rocksdb::kZSTD;
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = cache;
+    t.cache_index_and_filter_blocks = true;
+    t.pin_l0_filter_and_index_blocks_in_cache = true;
+    if (bloom) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    return cf;
+  };
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, cf_options(true)},
+      {kItemsCf, cf_options(true)},
+      {kEventsCf, cf_options(false)},
+      {kIndexCf, cf_options(false)},
+      {kIdemCf, cf_options(true)},
+  };
+  std::vector<std::string> existing;
+  bool fresh = !rocksdb::DB::ListColumnFamilies(db_opts, options.dir, &existing).ok();
+  for (const auto& name : existing) {
+    bool known = std::any_of(cfs.begin(), cfs.end(), [&](auto& d) { return d.name == name; });
+    if (!known) {
+      return FailedPrecondition("data directory " + options.dir + " has column family \"" + name +
+                                "\" this rectifyd does not know: it was written by a newer or "
+                                "different program");
+    }
+  }
+  if (!fresh && std::find(existing.begin(), existing.end(), kItemsCf) == existing.end()) {
+    return FailedPrecondition("data directory " + options.dir +
+                              " holds a RocksDB database that is not a rectifyd ledger");
+  }
+
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (options.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(db_opts, options.dir, cfs, &store->handles_, &raw);
+  } else {
+    s = rocksdb::DB::Open(db_opts, options.dir, cfs, &store->handles_, &raw);
+  }
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      return Unavailable("data directory " + options.dir +
+                         " is in use by another rectifyd (" + s.ToString() + ")");
+    }
+    return FromRocks(s, "opening " + options.dir);
+  }
+  store->db_.reset(raw);
+  store->meta_ = store->handles_[0];
+  store->items_ = store->handles_[1];
+  store->events_ = store->handles_[2];
+  store->index_ = store->handles_[3];
+  store->idem_ = store->handles_[4];
+
+  std::string version;
+  s = raw->Get(rocksdb::ReadOptions(), store->meta_, keys::SchemaVersionKey(), &version);
+  if (s.IsNotFound()) {
+    if (options.read_only) return FailedPrecondition(options.dir + " is not a rectifyd ledger");
+    std::string v;
+    keys::AppendU32(v, keys::kSchemaVersion);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    RETURN_IF_ERROR(FromRocks(raw->Put(wo, store->meta_, keys::SchemaVersionKey(), v),
+                              "writing schema version"));
+    log->info("created ledger dir={} schema_version={}", options.dir, keys::kSchemaVersion);
+  } else if (!s.ok()) {
+    return FromRocks(s, "reading schema version");
+  } else {
+    uint32_t found = version.size() == 4 ? keys::ReadU32(version) : 0;
+    if (found != keys::kSchemaVersion) {
+      return FailedPrecondition(
+          "data directory " + options.dir + " has schema version " + std::to_string(found) +
+          "; this rectifyd understands schema version " + std::to_string(keys::kSchemaVersion) +
+          (found > keys::kSchemaVersion ? " (it was written by a newer rectifyd: upgrade)"
+                                        : " (no migration is known for it)"));
+    }
+  }
+  return store;
+}
+
+Store::~Store() {
+  if (db_) {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    db_->Close().PermitUncheckedError();
+  }
+}
+
+uint32_t Store::schema_version() const { return keys::kSchemaVersion; }
+
+std::unique_ptr<ReadView> Store::View() { return std::unique_ptr<ReadView>(new ReadView(this)); }
+
+std::unique_ptr<WriteSet> Store::NewWriteSet() {
+  return std::unique_ptr<WriteSet>(new WriteSet(this));
+}
+
+Status Store::Commit(WriteSet& writes, bool sync) {
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  return FromRocks(db_->Write(wo, writes.batch_.get()), "commit");
+}
+
+// ------------------------------------------------------------------------------------------
+// WriteSet
+
+WriteSet::WriteSet(Store* store) : store_(store), batch_(new rocksdb::WriteBatch()) {}
+WriteSet::~WriteSet() = default;
+
+void WriteSet::PutItem(const v1::Item& item, const v1::Item* previous) {
+  std::vector<std::string> now = keys::IndexKeysFor(item);
+  if (previous != nullptr) {
+    for (const auto& k : keys::IndexKeysFor(*previous)) {
+      if (std::find(now.begin(), now.end(), k) == now.end()) {
+        batch_->Delete(store_->index_, k).PermitUncheckedError();
+      }
+    }
+  }
+  for (const auto& k : now) batch_->Put(store_->index_, k, "").PermitUncheckedError();
+  v1::Item stored = item;
+  stored.clear_light();  // derived on read, never stored as truth
+  stored.clear_overdue();
+  batch_->Put(store_->items_, keys::ItemKey(item.id()), SerializeOrDie(stored))
+      .PermitUncheckedError();
+}
+
+void WriteSet::PutEvent(const v1::Event& event) {
+  std::string bytes = SerializeOrDie(event);
+  batch_->Put(store_->events_, keys::EventKey(event.revision()), bytes).PermitUncheckedError();
+  batch_->Put(store_->index_, keys::HistoryKey(event.item_id(), event.revision()), bytes)
+      .PermitUncheckedError();
+}
+
+void WriteSet::PutIdem(std::string_view actor, std::string_view request_id,
+                       const IdemRecord& rec) {
+  std::string v;
+  keys::AppendU64(v, rec.fingerprint);
+  keys::AppendU64(v, rec.revision);
+  v += SerializeOrDie(rec.item);
+  batch_->Put(store_->idem_, keys::IdemKey(actor, request_id), v).PermitUncheckedError();
+}
+
+void WriteSet::PutRevision(uint64_t revision) {
+  std::string v;
+  keys::AppendU64(v, revision);
+  batch_->Put(store_->meta_, keys::RevisionKey(), v).PermitUncheckedError();
+}
+
+void WriteSet::PutSeq(int year, uint64_t serial) {
+  std::string v;
+  keys::AppendU64(v, serial);
+  batch_->Put(store_->meta_, keys::SeqKey(year), v).PermitUncheckedError();
+}
+
+void WriteSet::PutCount(v1::State state, uint64_t count) {
+  std::string v;
+  keys::AppendU64(v, count);
+  batch_->Put(store_->meta_, keys::CountKey(state), v).PermitUncheckedError();
+}
+
+size_t WriteSet::size_bytes() const { return batch_->GetDataSize(); }
+int WriteSet::count() const { return batch_->Count(); }
+
+// ------------------------------------------------------------------------------------------
+// ReadView
+
+ReadView::ReadView(Store* store) : store_(store), snapshot_(store->db_->GetSnapshot()) {
+  std::string v;
+  bool found = false;
+  if (GetRaw(store_->meta_, keys::RevisionKey(), &v, &found).ok() && found && v.size() == 8) {
+    revision_ = keys::ReadU64(v);
+  }
+  if (GetRaw(store_->meta_, keys::CompactRevisionKey(), &v, &found).ok() && found &&
+      v.size() == 8) {
+    compact_revision_ = keys::ReadU64(v);
+  }
+}
+
+ReadView::~ReadView() { store_->db_->ReleaseSnapshot(snapshot_); }
+
+Status ReadView::GetRaw(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
+                        std::string* value, bool* found) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  auto s = store_->db_->Get(ro, cf, rocksdb::Slice(key.data(), key.size()), value);
+  *found = s.ok();
+  if (s.IsNotFound()) return Status::Ok();
+  return FromRocks(s, "read");
+}
+
+std::unique_ptr<rocksdb::Iterator> ReadView::Iter(rocksdb::ColumnFamilyHandle* cf) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  return std::unique_ptr<rocksdb::Iterator>(store_->db_->NewIterator(ro, cf));
+}
+
+Result<std::optional<v1::Item>> ReadView::GetItem(std::string_view id) const {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(GetRaw(store_->items_, keys::ItemKey(id), &v, &found));
+  if (!found) return std::optional<v1::Item>();
+  v1::Item item;
+  if (!item.ParseFromString(v)) return Internal("item " + std::string(id) + " is corrupt");
+  return std::optional<v1::Item>(std::move(item));
+}
+
+Result<std::optional<IdemRecord>> ReadView::GetIdem(std::string_view actor,
+                                                    std::string_view request_id) const {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(GetRaw(store_->idem_, keys::IdemKey(actor, request_id), &v, &found));
+  if (!found) return std::optional<IdemRecord>();
+  if (v.size() < 16) return Internal("idempotency record is corrupt");
+  IdemRecord rec;
+  rec.fingerprint = keys::ReadU64(v);
+  rec.revision = keys::ReadU64(std::string_view(v).substr(8));
+  if (!rec.item.ParseFromArray(v.data() + 16, static_cast<int>(v.size() - 16))) {
+    return Internal("idempotency record is corrupt");
+  }
+  return std::optional<IdemRecord>(std::move(rec));
+}
+
+Result<uint64_t> ReadView::GetSeq(int year) const {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(GetRaw(store_->meta_, keys::SeqKey(year), &v, &found));
+  return found && v.size() == 8 ? keys::ReadU64(v) : 0;
+}
+
+Result<std::map<v1::State, uint64_t>> ReadView::GetCounts() const {
+  std::map<v1::State, uint64_t> out;
+  for (int s = v1::State_MIN; s <= v1::State_MAX; ++s) {
+    if (s == v1::STATE_UNSPECIFIED) continue;
+    std::string v;
+    bool found = false;
+    RETURN_IF_ERROR(GetRaw(store_->meta_, keys::CountKey(static_cast<v1::State>(s)), &v, &found));
+    out[static_cast<v1::State>(s)] = found && v.size() == 8 ? keys::ReadU64(v) : 0;
+  }
+  return out;
+}
+
+Result<ListPage> ReadView::List(const ListQuery& q) const {
+  using keys::Tag;
+  ListPage page;
+  // Bound the work one page may do: a page whose filters reject most candidates returns early
+  // with a cursor, so a request's cost never grows with the ledger.
+  size_t budget = q.limit * 20 + 1000;
+  auto consider = [&](std::string_view id, const v1::Item& item) {
+    if (Matches(item, q)) page.items.push_back(item);
+  };
+
+  if (q.order == ListQuery::Order::kDeadline) {
+    const Tag tag = q.live_deadline_only ? Tag::kOpenDeadline : Tag::kDeadline;
+    const std::string prefix = keys::DeadlinePrefix(tag);
+    std::string start = prefix + (q.deadline_from.empty() ? std::string()
+                                                         : keys::DeadlineKeyPart(q.deadline_from));
+    if (!q.cursor.empty()) start = std::max(start, Successor(prefix + q.cursor));
+    const std::string stop =
+        q.deadline_to.empty() ? "" : prefix + keys::DeadlineKeyPart(q.deadline_to) + "\xff";
+    auto it = Iter(store_->index_);
+    std::string last;
+    for (it->Seek(start); it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
+      std::string_view key(it->key().data(), it->key().size());
+      if (!stop.empty() && key > stop) break;
+      if (page.items.size() >= q.limit || budget == 0) {
+        page.next_cursor = last;
+        break;
+      }
+      --budget;
+      last = std::string(key.substr(1));
+      ASSIGN_OR_RETURN(auto item, GetItem(keys::IdOfDeadlineKey(key)));
+      if (item) consider(item->id(), *item);
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "deadline scan"));
+    return page;
+  }
+
+  // Order by id: intersect the equality filters' indexes (zig-zag join); with none, walk items.
+  std::vector<std::unique_ptr<IdStream>> streams;
+  auto add = [&](std::string prefix) {
+    streams.push_back(std::make_unique<PrefixStream>(Iter(store_->index_), std::move(prefix)));
+  };
+  if (!q.owner.empty()) add(keys::IndexPrefix(Tag::kOwner, q.owner));
+  if (!q.leader.empty()) add(keys::IndexPrefix(Tag::kLeader, q.leader));
+  if (!q.verifier.empty()) add(keys::IndexPrefix(Tag::kVerifier, q.verifier));
+  if (!q.unit.empty()) add(keys::IndexPrefix(Tag::kUnit, q.unit));
+  if (q.year != 0) add(keys::IndexPrefix(Tag::kYear, q.year, 2));
+  if (q.source != v1::SOURCE_UNSPECIFIED) add(keys::IndexPrefix(Tag::kSource, q.source, 1));
+  if (q.category != v1::CATEGORY_UNSPECIFIED) {
+    add(keys::IndexPrefix(Tag::kCategory, q.category, 1));
+  }
+  if (!q.states.empty()) {
+    std::vector<std::unique_ptr<IdStream>> parts;
+    for (auto s : q.states) {
+      parts.push_back(
+          std::make_unique<PrefixStream>(Iter(store_->index_), keys::IndexPrefix(Tag::kState, s, 1)));
+    }
+    streams.push_back(std::make_unique<UnionStream>(std::move(parts)));
+  }
+
+  const std::string start = q.cursor.empty() ? std::string() : Successor(q.cursor);
+  std::string last;
+  if (streams.empty()) {
+    auto it = Iter(store_->items_);
+    for (it->Seek(start); it->Valid(); it->Next()) {
+      if (page.items.size() >= q.limit || budget == 0) {
+        page.next_cursor = last;
+        break;
+      }
+      --budget;
+      last = it->key().ToString();
+      v1::Item item;
+      if (!item.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return Internal("item " + last + " is corrupt");
+      }
+      consider(last, item);
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "item scan"));
+    return page;
+  }
+
+  for (auto& s : streams) s->Seek(start);
+  while (true) {
+    // Zig-zag: move every stream up to the largest current id until all agree.
+    std::string target;
+    bool done = false;
+    for (auto& s : streams) {
+      if (!s->Valid()) {
+        done = true;
+        break;
+      }
+      if (s->id() > target) target = std::string(s->id());
+    }
+    if (done) break;
+    bool agree = true;
+    for (auto& s : streams) {
+      if (s->id() != target) {
+        s->Seek(target);
+        agree = agree && s->Valid() && s->id() == target;
+      }
+    }
+    if (!agree) continue;
+    if (page.items.size() >= q.limit || budget == 0) {
+      page.next_cursor = last;
+      break;
+    }
+    --budget;
+    last = target;
+    ASSIGN_OR_RETURN(auto item, GetItem(target));
+    if (item) consider(target, *item);
+    const std::string next = Successor(target);
+    for (auto& s : streams) s->Seek(next);
+  }
+  for (auto& s : streams) RETURN_IF_ERROR(s->status());
+  return page;
+}
+
+Result<std::vector<v1::Event>> ReadView::History(std::string_view id, uint64_t after,
+                                                 size_t limit, uint64_t* next) const {
+  std::vector<v1::Event> out;
+  *next = 0;
+  const std::string prefix = keys::HistoryPrefix(id);
+  auto it = Iter(store_->index_);
+  for (it->Seek(keys::HistoryKey(id, after + 1)); it->Valid() && StartsWith(it->key(), prefix);
+       it->Next()) {
+    if (out.size() >= limit) {
+      *next = out.back().revision();
+      break;
+    }
+    v1::Event e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Internal("history of item " + std::string(id) + " is corrupt");
+    }
+    out.push_back(std::move(e));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "history scan"));
+  return out;
+}
+
+Result<std::vector<v1::Event>> ReadView::Events(uint64_t from, size_t limit) const {
+  std::vector<v1::Event> out;
+  auto it = Iter(store_->events_);
+  for (it->Seek(keys::EventKey(from)); it->Valid() && out.size() < limit; it->Next()) {
+    uint64_t rev = keys::ParseEventKey(std::string_view(it->key().data(), it->key().size()));
+    if (rev > revision_) break;
+    v1::Event e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Internal("event " + std::to_string(rev) + " is corrupt");
+    }
+    out.push_back(std::move(e));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "event scan"));
+  return out;
+}
+
+}  // namespace rectify::store

@@ -1,0 +1,148 @@
+#pragma once
+
+// The only code that touches RocksDB. Everything above it sees items, events, index queries and
+// write sets; rocksdb::Status is turned into a domain Status here and goes no further.
+//
+// Threads: Store, ReadView and the read calls are safe from any thread. A WriteSet is built and
+// committed by one thread at a time (in practice the engine's writer thread).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "rectify/v1/rectify.pb.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Snapshot;
+class WriteBatch;
+class Iterator;
+class Cache;
+}  // namespace rocksdb
+
+namespace rectify::store {
+
+struct StoreOptions {
+  std::string dir;
+  size_t block_cache_bytes = 64ull << 20;
+  size_t write_buffer_bytes = 16ull << 20;  // per column family memtable
+  bool read_only = false;
+};
+
+// The first answer to a request id: replayed on retry.
+struct IdemRecord {
+  uint64_t fingerprint = 0;
+  uint64_t revision = 0;
+  v1::Item item;
+};
+
+// What ListItems asks of the indexes. Empty/zero fields do not filter.
+struct ListQuery {
+  enum class Order { kId, kDeadline };
+  std::vector<v1::State> states;  // any of
+  std::string unit, owner, leader, verifier;
+  v1::Source source = v1::SOURCE_UNSPECIFIED;
+  v1::Category category = v1::CATEGORY_UNSPECIFIED;
+  int year = 0;
+  std::string deadline_from, deadline_to;  // inclusive YYYY-MM-DD
+  bool live_deadline_only = false;  // only items whose deadline is live (open, confirmed)
+  Order order = Order::kId;
+  std::string cursor;  // the key after which to continue ("" = from the start)
+  size_t limit = 50;
+  // Checked on each candidate after the index filters (lights, overdue-by-today, ...).
+  std::function<bool(const v1::Item&)> predicate;
+};
+
+struct ListPage {
+  std::vector<v1::Item> items;
+  std::string next_cursor;  // empty = no more
+};
+
+// A consistent view at one revision (a RocksDB snapshot). Cheap to make; release when done.
+class ReadView {
+ public:
+  ~ReadView();
+  uint64_t revision() const { return revision_; }
+  uint64_t compact_revision() const { return compact_revision_; }
+
+  Result<std::optional<v1::Item>> GetItem(std::string_view id) const;
+  Result<std::optional<IdemRecord>> GetIdem(std::string_view actor,
+                                            std::string_view request_id) const;
+  Result<uint64_t> GetSeq(int year) const;
+  Result<std::map<v1::State, uint64_t>> GetCounts() const;
+  Result<ListPage> List(const ListQuery& q) const;
+  // The item's events with revision > after, at most limit; next = last revision returned
+  // when more may follow, else 0.
+  Result<std::vector<v1::Event>> History(std::string_view id, uint64_t after, size_t limit,
+                                         uint64_t* next) const;
+  // Events with revision in [from, revision()], at most limit.
+  Result<std::vector<v1::Event>> Events(uint64_t from, size_t limit) const;
+
+ private:
+  friend class Store;
+  ReadView(class Store* store);
+  Status GetRaw(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
+                std::string* value, bool* found) const;
+  std::unique_ptr<rocksdb::Iterator> Iter(rocksdb::ColumnFamilyHandle* cf) const;
+  class Store* store_;
+  const rocksdb::Snapshot* snapshot_;
+  uint64_t revision_ = 0;
+  uint64_t compact_revision_ = 0;
+};
+
+// Everything one commit writes. The engine fills one per group commit; Store::Commit writes it
+// as one atomic RocksDB WriteBatch.
+class WriteSet {
+ public:
+  ~WriteSet();
+  // Writes the item and moves its index entries from `previous` (nullptr for a new item).
+  void PutItem(const v1::Item& item, const v1::Item* previous);
+  void PutEvent(const v1::Event& event);  // and the item's history key
+  void PutIdem(std::string_view actor, std::string_view request_id, const IdemRecord& rec);
+  void PutRevision(uint64_t revision);
+  void PutSeq(int year, uint64_t serial);
+  void PutCount(v1::State state, uint64_t count);
+  size_t size_bytes() const;
+  int count() const;
+
+ private:
+  friend class Store;
+  explicit WriteSet(class Store* store);
+  class Store* store_;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  ~Store();
+
+  std::unique_ptr<ReadView> View();
+  std::unique_ptr<WriteSet> NewWriteSet();
+  // One atomic batch; with sync the WAL is fsynced before it returns.
+  Status Commit(WriteSet& writes, bool sync);
+  const std::string& dir() const { return options_.dir; }
+  uint32_t schema_version() const;
+
+ private:
+  friend class ReadView;
+  friend class WriteSet;
+  Store() = default;
+  StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* items_ = nullptr;
+  rocksdb::ColumnFamilyHandle* events_ = nullptr;
+  rocksdb::ColumnFamilyHandle* index_ = nullptr;
+  rocksdb::ColumnFamilyHandle* idem_ = nullptr;
+};
+
+}  // namespace rectify::store

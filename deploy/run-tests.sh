@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole default test suite: install what is missing, build, run ctest.
+# Heavier suites (sanitizers, long fuzzing, soak) have their own labels and commands.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/install-deps.sh
+deploy/build.sh
+cd build
+ctest --output-on-failure -j2 -LE "heavy" "$@"

@@ -1,0 +1,89 @@
+#pragma once
+
+// The rectifyctl command line: turns argv into an Invocation (global options plus one request
+// message ready to send), or into an exit code with the message already written (usage error:
+// 2, --help/--version: 0). No network here, so every flag-to-field rule is unit-tested.
+
+#include <chrono>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "client/enums.h"
+#include "rectify/v1/rectify.pb.h"
+
+namespace rectify::client {
+
+inline constexpr char kDefaultAddr[] = "127.0.0.1:50051";
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRpcError = 1;
+inline constexpr int kExitUsage = 2;
+
+enum class OutputFormat { kTable, kJson };
+
+struct GlobalOptions {
+  std::string addr = kDefaultAddr;  // --addr, else $RECTIFY_ADDR, else kDefaultAddr
+  std::string actor;                // --as, else $RECTIFY_ACTOR; empty = no metadata sent
+  OutputFormat output = OutputFormat::kTable;
+  Lang lang = Lang::kZh;
+  std::chrono::milliseconds timeout{30'000};  // per unary call
+};
+
+struct CreateCommand {
+  v1::CreateItemRequest request;
+};
+struct GetCommand {
+  v1::GetItemRequest request;
+};
+struct ListCommand {
+  v1::ListItemsRequest request;
+  bool all = false;  // follow next_page_token to the end
+};
+struct UpdateCommand {
+  v1::UpdateItemRequest request;
+};
+struct HistoryCommand {
+  v1::GetHistoryRequest request;  // every page is fetched
+};
+struct TransitionCommand {
+  std::string name;  // the subcommand: "confirm", "long-term", "extend", ...
+  v1::TransitionRequest request;
+};
+struct ProgressCommand {
+  v1::AddProgressRequest request;
+};
+struct ServerInfoCommand {};
+struct WatchCommand {
+  v1::WatchRequest request;
+};
+
+using Command = std::variant<CreateCommand, GetCommand, ListCommand, UpdateCommand, HistoryCommand,
+                             TransitionCommand, ProgressCommand, ServerInfoCommand, WatchCommand>;
+
+struct Invocation {
+  GlobalOptions global;
+  Command command;
+};
+
+struct ParseOutcome {
+  std::optional<Invocation> invocation;  // set when there is a call to make
+  int exit_code = kExitOk;               // meaningful when invocation is empty
+};
+
+// Reads an environment variable; injectable so tests do not depend on the caller's environment.
+using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+std::optional<std::string> ProcessEnv(const char* name);
+
+// `args` excludes the program name. Help and version text go to `out`, usage errors to `err`.
+ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLookup& env,
+                              std::ostream& out, std::ostream& err);
+
+// The command that resumes `request` from `from_revision`, with the same global options:
+// "rectifyctl --addr A --as X watch --from 13 --unit U ...". Arguments are shell-quoted.
+std::string ResumeCommand(const GlobalOptions& global, const v1::WatchRequest& request,
+                          uint64_t from_revision);
+
+}  // namespace rectify::client

@@ -1,0 +1,262 @@
+#include "client/execute.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <charconv>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <set>
+
+#include "client/actor_header.h"
+#include "client/interrupt.h"
+#include "client/render.h"
+#include "client/status_names.h"
+#include "rectify/v1/rectify.grpc.pb.h"
+
+namespace rectify::client {
+namespace {
+
+// The daemon ends a watch with the revision to resume from in this trailer (rpc/watch_service.cc).
+constexpr std::string_view kResumeTrailer = "x-rectify-resume-revision";
+
+std::optional<uint64_t> ResumeTrailer(const grpc::ClientContext& ctx) {
+  const auto& trailers = ctx.GetServerTrailingMetadata();
+  const auto it = trailers.find(grpc::string_ref(kResumeTrailer.data(), kResumeTrailer.size()));
+  if (it == trailers.end()) return std::nullopt;
+  uint64_t value = 0;
+  const char* end = it->second.data() + it->second.size();
+  const auto [ptr, ec] = std::from_chars(it->second.data(), end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+// Visits the parsed command with one open channel. Each handler makes its call(s), prints, and
+// returns the exit code.
+class Session {
+ public:
+  Session(const Invocation& inv, std::ostream& out, std::ostream& err, const ExecuteOptions& opts)
+      : global_(inv.global), out_(out), err_(err), opts_(opts) {
+    auto channel = grpc::CreateChannel(global_.addr, grpc::InsecureChannelCredentials());
+    items_ = v1::ItemService::NewStub(channel);
+    watch_ = v1::WatchService::NewStub(channel);
+    admin_ = v1::AdminService::NewStub(channel);
+  }
+
+  int operator()(const CreateCommand& cmd) {
+    v1::Item item;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, /*unary=*/true);
+    const grpc::Status status = items_->CreateItem(&ctx, cmd.request, &item);
+    return PrintItemResult(status, item, "create", v1::ACTION_UNSPECIFIED);
+  }
+
+  int operator()(const GetCommand& cmd) {
+    v1::Item item;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, true);
+    const grpc::Status status = items_->GetItem(&ctx, cmd.request, &item);
+    if (!status.ok()) return Fail(status);
+    if (Json()) {
+      out_ << ToJson(item) << '\n';
+    } else {
+      out_ << ItemSheet(item, global_.lang);
+    }
+    return kExitOk;
+  }
+
+  int operator()(const ListCommand& cmd) {
+    v1::ListItemsRequest request = cmd.request;
+    v1::ListItemsResponse merged;
+    std::set<std::string> seen_tokens;
+    bool first = true;
+    while (true) {
+      v1::ListItemsResponse page;
+      grpc::ClientContext ctx;
+      Prepare(&ctx, true);
+      const grpc::Status status = items_->ListItems(&ctx, request, &page);
+      if (!status.ok()) return Fail(status);
+      // The merged answer carries the revision of the first page: watching from it + 1 can
+      // replay a change seen on a later page, but never misses one.
+      if (first) merged.set_revision(page.revision());
+      first = false;
+      for (v1::Item& item : *page.mutable_items()) merged.add_items()->Swap(&item);
+      merged.set_next_page_token(page.next_page_token());
+      if (!cmd.all || page.next_page_token().empty()) break;
+      if (!seen_tokens.insert(page.next_page_token()).second) {
+        err_ << "rectifyctl: the daemon returned the same page token twice; stopping\n";
+        return kExitRpcError;
+      }
+      request.set_page_token(page.next_page_token());
+    }
+    if (Json()) {
+      out_ << ToJson(merged) << '\n';
+      return kExitOk;
+    }
+    out_ << ItemsTable(merged.items(), global_.lang);
+    const bool zh = global_.lang == Lang::kZh;
+    out_ << (zh ? "共 " : "") << merged.items_size() << (zh ? " 项" : " items");
+    if (!merged.next_page_token().empty()) {
+      out_ << (zh ? "；下一页：--page-token " : "; next page: --page-token ")
+           << merged.next_page_token();
+    }
+    out_ << '\n';
+    return kExitOk;
+  }
+
+  int operator()(const UpdateCommand& cmd) {
+    v1::Item item;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, true);
+    const grpc::Status status = items_->UpdateItem(&ctx, cmd.request, &item);
+    return PrintItemResult(status, item, "update", v1::ACTION_UNSPECIFIED);
+  }
+
+  int operator()(const HistoryCommand& cmd) {
+    v1::GetHistoryRequest request = cmd.request;
+    v1::GetHistoryResponse merged;
+    std::set<std::string> seen_tokens;
+    bool first = true;
+    while (true) {
+      v1::GetHistoryResponse page;
+      grpc::ClientContext ctx;
+      Prepare(&ctx, true);
+      const grpc::Status status = items_->GetHistory(&ctx, request, &page);
+      if (!status.ok()) return Fail(status);
+      if (first) merged.set_revision(page.revision());
+      first = false;
+      for (v1::Event& e : *page.mutable_events()) merged.add_events()->Swap(&e);
+      if (page.next_page_token().empty()) break;
+      if (!seen_tokens.insert(page.next_page_token()).second) {
+        err_ << "rectifyctl: the daemon returned the same page token twice; stopping\n";
+        return kExitRpcError;
+      }
+      request.set_page_token(page.next_page_token());
+    }
+    if (Json()) {
+      out_ << ToJson(merged) << '\n';
+    } else {
+      out_ << HistoryTable(merged.events(), global_.lang);
+    }
+    return kExitOk;
+  }
+
+  int operator()(const TransitionCommand& cmd) {
+    v1::Item item;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, true);
+    const grpc::Status status = items_->Transition(&ctx, cmd.request, &item);
+    return PrintItemResult(status, item, cmd.name, cmd.request.action());
+  }
+
+  int operator()(const ProgressCommand& cmd) {
+    v1::Item item;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, true);
+    const grpc::Status status = items_->AddProgress(&ctx, cmd.request, &item);
+    return PrintItemResult(status, item, "progress", v1::ACTION_UNSPECIFIED);
+  }
+
+  int operator()(const ServerInfoCommand&) {
+    v1::ServerInfo info;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, true);
+    const grpc::Status status = admin_->GetServerInfo(&ctx, v1::GetServerInfoRequest(), &info);
+    if (!status.ok()) return Fail(status);
+    if (Json()) {
+      out_ << ToJson(info) << '\n';
+    } else {
+      out_ << ServerInfoSheet(info, global_.lang);
+    }
+    return kExitOk;
+  }
+
+  int operator()(const WatchCommand& cmd) {
+    grpc::ClientContext ctx;  // outlives the interrupt watcher, which may cancel it
+    Prepare(&ctx, /*unary=*/false);
+    std::optional<InterruptWatcher> interrupts;
+    if (opts_.handle_signals) interrupts.emplace([&ctx] { ctx.TryCancel(); });
+
+    uint64_t last = 0;  // the last revision an event or a progress response vouched for
+    std::unique_ptr<grpc::ClientReader<v1::WatchResponse>> reader =
+        watch_->Watch(&ctx, cmd.request);
+    v1::WatchResponse response;
+    while (reader->Read(&response)) {
+      if (response.events_size() == 0) {
+        last = std::max(last, response.revision());
+        if (Json()) {
+          out_ << ProgressJson(response.revision()) << '\n';
+        } else {
+          out_ << (global_.lang == Lang::kZh ? "# 进度：修订号 " : "# progress: revision ")
+               << response.revision() << '\n';
+        }
+      }
+      for (const v1::Event& event : response.events()) {
+        last = std::max(last, event.revision());
+        out_ << (Json() ? ToJson(event) : WatchEventLine(event, global_.lang)) << '\n';
+      }
+      out_.flush();
+    }
+    const grpc::Status status = reader->Finish();
+    const bool interrupted = interrupts && interrupts->interrupted();
+    interrupts.reset();
+
+    uint64_t resume_from = last + 1;
+    if (last == 0) {
+      // Nothing seen: the daemon's word on where to resume (its trailer, e.g. the current
+      // revision for a "from now" watch, or the compact revision after OUT_OF_RANGE), else the
+      // original start.
+      resume_from = ResumeTrailer(ctx).value_or(cmd.request.start_revision());
+    }
+    err_ << "stream ended at revision " << last << " ("
+         << (interrupted ? "CANCELLED: interrupted" : FormatStatus(status))
+         << "); resume with: " << ResumeCommand(global_, cmd.request, resume_from) << '\n';
+    // Ctrl-C is how a person stops watching: not an error.
+    return status.ok() || interrupted ? kExitOk : kExitRpcError;
+  }
+
+ private:
+  bool Json() const { return global_.output == OutputFormat::kJson; }
+
+  void Prepare(grpc::ClientContext* ctx, bool unary) const {
+    if (unary) ctx->set_deadline(std::chrono::system_clock::now() + global_.timeout);
+    if (!global_.actor.empty())
+      ctx->AddMetadata(kActorMetadataKey, EncodeActorHeader(global_.actor));
+  }
+
+  int Fail(const grpc::Status& status) {
+    err_ << FormatStatus(status) << '\n';
+    return kExitRpcError;
+  }
+
+  int PrintItemResult(const grpc::Status& status, const v1::Item& item, std::string_view command,
+                      v1::Action action) {
+    if (!status.ok()) return Fail(status);
+    if (Json()) {
+      out_ << ToJson(item) << '\n';
+    } else {
+      out_ << MutationSummary(command, action, item, global_.lang) << '\n';
+    }
+    return kExitOk;
+  }
+
+  const GlobalOptions& global_;
+  std::ostream& out_;
+  std::ostream& err_;
+  const ExecuteOptions& opts_;
+  std::unique_ptr<v1::ItemService::Stub> items_;
+  std::unique_ptr<v1::WatchService::Stub> watch_;
+  std::unique_ptr<v1::AdminService::Stub> admin_;
+};
+
+}  // namespace
+
+int Execute(const Invocation& invocation, std::ostream& out, std::ostream& err,
+            const ExecuteOptions& options) {
+  Session session(invocation, out, err, options);
+  const int code = std::visit(session, invocation.command);
+  out.flush();
+  return code;
+}
+
+}  // namespace rectify::client

@@ -1,0 +1,55 @@
+#pragma once
+
+// Everything rectifyctl prints on stdout: human sheets and tables (Chinese by default, English
+// with --lang en) and the machine JSON of -o json. Pure functions from responses to text; the
+// caller owns the stream.
+//
+// JSON rules (scripts depend on them; change only compatibly):
+// - protobuf's JSON mapping with lowerCamel names and enums as their full proto names
+//   ("STATE_DRAFT"); fields at their default value are printed too, so a key is always there;
+// - one document per line, no pretty printing; 64-bit integers are JSON strings, as the
+//   mapping says ("revision":"12").
+
+#include <google/protobuf/message.h>
+#include <google/protobuf/repeated_ptr_field.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "client/enums.h"
+#include "rectify/v1/rectify.pb.h"
+
+namespace rectify::client {
+
+// One line of JSON (no trailing newline).
+std::string ToJson(const google::protobuf::Message& message);
+
+// A watch progress response as a JSON line: {"progress":{"revision":"N"}}.
+std::string ProgressJson(uint64_t revision);
+
+// "2026-01-02 10:00:00" in the local time zone of the machine running rectifyctl (honours TZ);
+// "" for an unset timestamp.
+std::string FormatTime(const google::protobuf::Timestamp& time);
+
+// The field/value sheet of `get`: every field, lists one entry per line.
+std::string ItemSheet(const v1::Item& item, Lang lang);
+
+// The table of `list`.
+std::string ItemsTable(const google::protobuf::RepeatedPtrField<v1::Item>& items, Lang lang);
+
+// The table of `history`: one line per event.
+std::string HistoryTable(const google::protobuf::RepeatedPtrField<v1::Event>& events, Lang lang);
+
+std::string ServerInfoSheet(const v1::ServerInfo& info, Lang lang);
+
+// One line per watched event: revision, time, item, kind, state before -> after, actor.
+std::string WatchEventLine(const v1::Event& event, Lang lang);
+
+// The one-line answer to a mutation in table mode, e.g. "已确认 2026-000001（未整改，版本 2）".
+// `action` is ACTION_UNSPECIFIED for create, update and progress, named by `command`.
+std::string MutationSummary(std::string_view command, v1::Action action, const v1::Item& item,
+                            Lang lang);
+
+}  // namespace rectify::client

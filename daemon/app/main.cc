@@ -22,7 +22,9 @@
 #include "domain/dates.h"
 #include "engine/engine.h"
 #include "rpc/services.h"
+#include "rpc/watch_service.h"
 #include "store/store.h"
+#include "watch/hub.h"
 #include "version.h"
 
 namespace rectify {
@@ -115,12 +117,22 @@ int Run(const Flags& flags, sigset_t sigs) {
   eopts.sync = cfg.sync_wal;
   eopts.open_mode = callers.open_mode();
   engine::Engine engine(**store, clock, *zone, std::move(calendar).value(), eopts);
+  watch::HubOptions hopts;
+  hopts.queue_events = cfg.watch_queue_events;
+  hopts.progress_interval = std::chrono::milliseconds(cfg.watch_progress_interval_ms);
+  hopts.slow_timeout = std::chrono::milliseconds(cfg.watch_slow_timeout_ms);
+  hopts.retention_count = cfg.watch_retention_count;
+  hopts.retention_age = std::chrono::hours(cfg.watch_retention_hours);
+  watch::Hub hub(**store, clock, hopts);
+  engine.AddListener([&hub](const std::vector<v1::Event>& events) { hub.Publish(events); });
   if (Status st = engine.Start(); !st.ok()) {
     log->error("cannot start the engine: {}", st.message());
     return 1;
   }
 
+  hub.Start(engine.committed_revision());
   rpc::ItemService items(engine, callers);
+  rpc::WatchService watch_service(hub, callers);
   rpc::AdminService admin(engine, callers);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -129,10 +141,12 @@ int Run(const Flags& flags, sigset_t sigs) {
   builder.AddListeningPort(cfg.listen, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&items);
   builder.RegisterService(&admin);
+  builder.RegisterService(&watch_service);
   builder.SetMaxReceiveMessageSize(4 << 20);
   auto server = builder.BuildAndStart();
   if (!server || port == 0) {
     log->error("cannot listen on {}", cfg.listen);
+    hub.Stop();
     engine.Stop();
     return 1;
   }
@@ -156,6 +170,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   sigwait(&sigs, &sig);
   log->info("signal={} shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   server->GetHealthCheckService()->SetServingStatus(false);
+  hub.Stop();  // watch streams end with UNAVAILABLE and the revision to resume from
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   engine.Stop();
   server->Wait();

@@ -82,7 +82,7 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
   c.source = std::string(source);
   RETURN_IF_ERROR(CheckKeys(source, root, "",
                             {"listen", "data_dir", "time_zone", "durability", "storage", "log",
-                             "principal", "calendar", "reminders"}));
+                             "principal", "calendar", "reminders", "watch"}));
   RETURN_IF_ERROR(Get(source, root, "", "listen", c.listen));
   RETURN_IF_ERROR(Get(source, root, "", "data_dir", c.data_dir));
   RETURN_IF_ERROR(Get(source, root, "", "time_zone", c.time_zone));
@@ -136,6 +136,24 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
     RETURN_IF_ERROR(Get(source, *t, "reminders", "hour", c.reminder_hour));
     if (c.reminder_hour > 23) {
       return Bad(source, *t->get("hour"), "reminders.hour", "must be between 0 and 23");
+    }
+  }
+  RETURN_IF_ERROR(table("watch", t));
+  if (t) {
+    RETURN_IF_ERROR(CheckKeys(source, *t, "watch",
+                              {"queue_events", "progress_interval_ms", "slow_timeout_ms",
+                               "retention_count", "retention_hours"}));
+    RETURN_IF_ERROR(Get(source, *t, "watch", "queue_events", c.watch_queue_events));
+    RETURN_IF_ERROR(Get(source, *t, "watch", "progress_interval_ms",
+                        c.watch_progress_interval_ms));
+    RETURN_IF_ERROR(Get(source, *t, "watch", "slow_timeout_ms", c.watch_slow_timeout_ms));
+    RETURN_IF_ERROR(Get(source, *t, "watch", "retention_count", c.watch_retention_count));
+    RETURN_IF_ERROR(Get(source, *t, "watch", "retention_hours", c.watch_retention_hours));
+    if (c.watch_queue_events == 0) {
+      return Bad(source, *t->get("queue_events"), "watch.queue_events", "must be > 0");
+    }
+    if (c.watch_progress_interval_ms < 10) {
+      return Bad(source, *t, "watch.progress_interval_ms", "must be at least 10");
     }
   }
   if (const toml::node* n = root.get("principal")) {

@@ -30,6 +30,12 @@ struct Config {
   std::vector<Principal> principals;    // [[principal]]
   std::vector<std::string> calendar_files;  // [calendar] files: add or replace years
   int reminder_hour = 9;                // [reminders] hour (local)
+  // [watch]
+  size_t watch_queue_events = 1024;
+  uint64_t watch_progress_interval_ms = 5000;
+  uint64_t watch_slow_timeout_ms = 60000;
+  uint64_t watch_retention_count = 1000000;   // 0 = no count limit
+  uint64_t watch_retention_hours = 24 * 7;     // 0 = no age limit
   std::string source;                   // the file it came from ("" = built-in defaults)
 };
 

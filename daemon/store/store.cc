@@ -259,6 +259,18 @@ Status Store::Commit(WriteSet& writes, bool sync) {
   return FromRocks(db_->Write(wo, writes.batch_.get()), "commit");
 }
 
+Status Store::CompactEvents(uint64_t cut) {
+  rocksdb::WriteBatch batch;
+  RETURN_IF_ERROR(FromRocks(batch.DeleteRange(events_, keys::EventKey(0), keys::EventKey(cut)),
+                            "compaction"));
+  std::string v;
+  keys::AppendU64(v, cut);
+  RETURN_IF_ERROR(FromRocks(batch.Put(meta_, keys::CompactRevisionKey(), v), "compaction"));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &batch), "compaction");
+}
+
 // ------------------------------------------------------------------------------------------
 // WriteSet
 

@@ -130,6 +130,9 @@ class Store {
   Status Commit(WriteSet& writes, bool sync);
   const std::string& dir() const { return options_.dir; }
   uint32_t schema_version() const;
+  // Deletes the events below `cut` and records it as the compact revision, in one synced batch.
+  // Touches only the event log: items and their history are kept.
+  Status CompactEvents(uint64_t cut);
 
  private:
   friend class ReadView;

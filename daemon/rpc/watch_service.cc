@@ -1,0 +1,91 @@
+#include "rpc/watch_service.h"
+
+#include "domain/validation.h"
+#include "rpc/status_mapping.h"
+
+namespace rectify::rpc {
+namespace {
+
+class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchResponse>,
+                           public watch::Sink {
+ public:
+  WatchReactor(grpc::CallbackServerContext* ctx) : ctx_(ctx) {}
+
+  void Begin(watch::Hub& hub, const v1::WatchRequest& req) {
+    // stream_ is set before the hub can call back, so every reaction finds it.
+    stream_ = hub.NewStream(req, this);
+    hub.Begin(stream_, req.start_revision());
+  }
+
+  // watch::Sink
+  void Write(const v1::WatchResponse* response) override { StartWrite(response); }
+  void Finish(const Status& status, uint64_t resume_from) override {
+    ctx_->AddTrailingMetadata("x-rectify-resume-revision", std::to_string(resume_from));
+    grpc::Status st = ToGrpc(status);
+    if (status.code() == Code::kOutOfRange) {
+      // The compact revision travels in the details too, as a serialized WatchResponse.
+      v1::WatchResponse details;
+      details.set_compact_revision(resume_from);  // for OUT_OF_RANGE: the compact revision
+      st = grpc::Status(st.error_code(), st.error_message(), details.SerializeAsString());
+    }
+    grpc::ServerWriteReactor<v1::WatchResponse>::Finish(st);
+  }
+
+  // grpc reactions
+  void OnWriteDone(bool ok) override {
+    if (auto s = stream_) s->OnWriteDone(ok);
+  }
+  void OnCancel() override {
+    if (auto s = stream_) s->Cancel();
+  }
+  void OnDone() override {
+    if (auto s = stream_) s->Detach();
+    delete this;
+  }
+
+ private:
+  grpc::CallbackServerContext* ctx_;
+  std::shared_ptr<watch::Stream> stream_;
+};
+
+class ErrorReactor final : public grpc::ServerWriteReactor<v1::WatchResponse> {
+ public:
+  explicit ErrorReactor(const Status& st) { Finish(ToGrpc(st)); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+Status ValidateWatch(const v1::WatchRequest& req) {
+  if (req.item_ids_size() > 1000 || req.units_size() > 1000) {
+    return InvalidArgument("too many watch filters: at most 1000 item ids and 1000 units");
+  }
+  for (const auto& id : req.item_ids()) RETURN_IF_ERROR(domain::ValidateItemId(id));
+  for (const auto& u : req.units()) {
+    auto len = domain::Utf8Length(u);
+    if (!len.ok() || *len == 0 || *len > 64) {
+      return InvalidArgument("units: each must be a UTF-8 name of 1 to 64 characters");
+    }
+  }
+  for (int s : req.states()) {
+    if (!v1::State_IsValid(s) || s == 0) return InvalidArgument("states: unknown value " +
+                                                                std::to_string(s));
+  }
+  for (int k : req.kinds()) {
+    if (!v1::EventKind_IsValid(k) || k == 0) return InvalidArgument("kinds: unknown value " +
+                                                                    std::to_string(k));
+  }
+  return Status::Ok();
+}
+
+grpc::ServerWriteReactor<v1::WatchResponse>* WatchService::Watch(grpc::CallbackServerContext* ctx,
+                                                                 const v1::WatchRequest* req) {
+  if (Status st = ValidateWatch(*req); !st.ok()) return new ErrorReactor(st);
+  auto actor = callers_.Identify(*ctx);
+  if (!actor.ok()) return new ErrorReactor(actor.status());
+  auto* reactor = new WatchReactor(ctx);
+  reactor->Begin(hub_, *req);
+  return reactor;
+}
+
+}  // namespace rectify::rpc

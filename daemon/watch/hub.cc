@@ -1,0 +1,378 @@
+#include "watch/hub.h"
+
+#include <boost/asio/post.hpp>
+
+#include "common/logging.h"
+
+namespace rectify::watch {
+
+// ------------------------------------------------------------------------------------------
+// Stream
+
+Stream::Stream(Hub* hub, const v1::WatchRequest& req, Sink* sink)
+    : hub_(hub),
+      item_ids_(req.item_ids().begin(), req.item_ids().end()),
+      units_(req.units().begin(), req.units().end()),
+      states_(req.states().begin(), req.states().end()),
+      kinds_(req.kinds().begin(), req.kinds().end()),
+      progress_notify_(req.progress_notify()),
+      sink_(sink) {}
+
+bool Stream::Matches(const v1::Event& e) const {
+  if (!item_ids_.empty() && !item_ids_.count(e.item_id())) return false;
+  if (!kinds_.empty() && !kinds_.count(e.kind())) return false;
+  if (!states_.empty() && !states_.count(e.prev_state()) && !states_.count(e.item().state())) {
+    return false;
+  }
+  if (!units_.empty()) {
+    bool any = units_.count(e.item().unit()) > 0;
+    for (const auto& u : e.item().co_units()) any = any || units_.count(u) > 0;
+    if (!any) return false;
+  }
+  return true;
+}
+
+uint64_t Stream::position() const {
+  std::lock_guard lock(mu_);
+  return pos_;
+}
+
+void Stream::Pump() {
+  std::unique_lock lock(mu_);
+  if (finished_ || writing_ || sink_ == nullptr) return;
+  if (!queue_.empty()) {
+    // Events are shared between streams: the response borrows them and gives them back in
+    // OnWriteDone, so fan-out costs no copies.
+    response_.Clear();
+    auto* events = response_.mutable_events();
+    while (!queue_.empty() && static_cast<size_t>(events->size()) <
+                                  hub_->options_.events_per_response) {
+      events->UnsafeArenaAddAllocated(const_cast<v1::Event*>(queue_.front().get()));
+      inflight_.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    response_.set_revision(events->rbegin()->revision());
+    writing_ = true;
+    write_started_ = std::chrono::steady_clock::now();
+    Sink* sink = sink_;
+    lock.unlock();
+    sink->Write(&response_);
+    return;
+  }
+  if (!synced_ && !catchup_scheduled_) {
+    catchup_scheduled_ = true;
+    lock.unlock();
+    hub_->ScheduleCatchup(shared_from_this());
+  }
+}
+
+void Stream::ReleaseInflight() {
+  auto* events = response_.mutable_events();
+  events->UnsafeArenaExtractSubrange(0, events->size(), nullptr);
+  inflight_.clear();
+}
+
+void Stream::OnWriteDone(bool ok) {
+  {
+    std::unique_lock lock(mu_);
+    writing_ = false;
+    const uint64_t rev = response_.revision();
+    ReleaseInflight();
+    if (!ok) {
+      FinishLocked(lock, Status(Code::kCancelled, "the subscriber went away"));
+      return;
+    }
+    sent_ = rev;
+  }
+  Pump();
+}
+
+void Stream::Cancel() {
+  std::unique_lock lock(mu_);
+  FinishLocked(lock, Status(Code::kCancelled, "watch cancelled by the client"));
+}
+
+void Stream::Detach() {
+  {
+    std::lock_guard lock(mu_);
+    sink_ = nullptr;
+    finished_ = true;
+    if (!writing_) ReleaseInflight();
+  }
+  hub_->Remove(this);
+}
+
+uint64_t Stream::ResumeFromLocked() const {
+  // Everything <= pos_ has been accounted for; if nothing is pending it was all delivered.
+  return (queue_.empty() && !writing_ ? pos_ : sent_) + 1;
+}
+
+void Stream::FinishLocked(std::unique_lock<std::mutex>& lock, const Status& st,
+                          std::optional<uint64_t> resume_override) {
+  if (finished_) return;
+  finished_ = true;
+  queue_.clear();
+  Sink* sink = sink_;
+  const uint64_t resume = resume_override.value_or(ResumeFromLocked());
+  lock.unlock();
+  if (sink != nullptr) sink->Finish(st, resume);
+  hub_->Remove(this);
+}
+
+// ------------------------------------------------------------------------------------------
+// Hub
+
+Hub::Hub(store::Store& store, const Clock& clock, HubOptions options)
+    : store_(store), clock_(clock), options_(options) {}
+
+Hub::~Hub() { Stop(); }
+
+void Hub::Start(uint64_t committed_revision) {
+  last_published_ = committed_revision;
+  work_ = std::make_unique<decltype(work_)::element_type>(io_.get_executor());
+  timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  ScheduleTick();
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+void Hub::Stop() {
+  std::vector<std::shared_ptr<Stream>> streams;
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    streams = streams_;
+  }
+  for (auto& s : streams) {
+    std::unique_lock lock(s->mu_);
+    const uint64_t resume = s->ResumeFromLocked();
+    if (s->finished_) continue;
+    s->FinishLocked(lock, Unavailable("rectifyd is shutting down; resume with start_revision=" +
+                                      std::to_string(resume)));
+  }
+  if (thread_.joinable()) {
+    boost::asio::post(io_, [this] { timer_->cancel(); });
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+}
+
+size_t Hub::stream_count() const {
+  std::lock_guard lock(mu_);
+  return streams_.size();
+}
+
+std::shared_ptr<Stream> Hub::NewStream(const v1::WatchRequest& req, Sink* sink) {
+  return std::make_shared<Stream>(this, req, sink);
+}
+
+void Hub::Begin(const std::shared_ptr<Stream>& s, uint64_t start_revision) {
+  {
+    std::lock_guard lock(mu_);
+    std::unique_lock slock(s->mu_);
+    if (stopped_) {
+      s->FinishLocked(slock, Unavailable("rectifyd is shutting down"), start_revision);
+      return;
+    }
+    if (start_revision == 0) {
+      s->pos_ = last_published_;
+      s->synced_ = true;
+    } else {
+      s->pos_ = start_revision - 1;
+      s->synced_ = false;  // catch up from the log (which checks compaction first)
+    }
+    s->sent_ = s->pos_;
+    streams_.push_back(s);
+  }
+  // A live stream learns at once where it stands (a progress response), so a client can tell
+  // "connected and idle" from "not connected".
+  std::unique_lock slock(s->mu_);
+  if (s->synced_ && !s->writing_ && !s->finished_ && s->queue_.empty() && s->sink_ != nullptr) {
+    s->response_.Clear();
+    s->response_.set_revision(s->pos_);
+    s->writing_ = true;
+    s->write_started_ = std::chrono::steady_clock::now();
+    Sink* sink = s->sink_;
+    slock.unlock();
+    sink->Write(&s->response_);
+    return;
+  }
+  slock.unlock();
+  s->Pump();
+}
+
+void Hub::Publish(const std::vector<v1::Event>& events) {
+  if (events.empty()) return;
+  std::vector<Stream::EventPtr> shared;
+  shared.reserve(events.size());
+  for (const auto& e : events) shared.push_back(std::make_shared<const v1::Event>(e));
+  std::vector<std::shared_ptr<Stream>> kick;
+  {
+    std::lock_guard lock(mu_);
+    last_published_ = events.back().revision();
+    for (auto& s : streams_) {
+      std::lock_guard slock(s->mu_);
+      if (s->finished_ || !s->synced_) continue;
+      bool queued = false;
+      for (const auto& e : shared) {
+        if (e->revision() <= s->pos_) continue;
+        if (s->Matches(*e)) {
+          if (s->queue_.size() >= options_.queue_events) {
+            // Too slow to keep up live: serve it from the log from pos_+1 on, until it has
+            // caught up. Nothing is dropped: pos_ stays at the last event it accepted.
+            s->synced_ = false;
+            queued = true;
+            break;
+          }
+          s->queue_.push_back(e);
+          queued = true;
+        }
+        s->pos_ = e->revision();
+      }
+      if (queued) kick.push_back(s);
+    }
+  }
+  for (auto& s : kick) s->Pump();
+}
+
+void Hub::ScheduleCatchup(std::shared_ptr<Stream> s) {
+  boost::asio::post(io_, [this, s = std::move(s)] { CatchupStep(s); });
+}
+
+void Hub::CatchupStep(const std::shared_ptr<Stream>& s) {
+  uint64_t from;
+  {
+    std::lock_guard lock(s->mu_);
+    s->catchup_scheduled_ = false;
+    if (s->finished_) return;
+    from = s->pos_ + 1;
+  }
+  auto view = store_.View();
+  if (view->compact_revision() > from) {
+    std::unique_lock lock(s->mu_);
+    const uint64_t compact = view->compact_revision();
+    Status st = OutOfRange("start revision " + std::to_string(from) +
+                           " has been compacted; the oldest retained revision is " +
+                           std::to_string(view->compact_revision()) +
+                           " (compact_revision=" + std::to_string(view->compact_revision()) +
+                           "); re-read the current state and watch from there");
+    s->FinishLocked(lock, st, compact);
+    return;
+  }
+  auto events = view->Events(from, options_.catchup_chunk);
+  if (!events.ok()) {
+    std::unique_lock lock(s->mu_);
+    s->FinishLocked(lock, events.status());
+    return;
+  }
+  const bool at_end = events->size() < options_.catchup_chunk;
+  {
+    std::lock_guard lock(s->mu_);
+    for (auto& e : *events) {
+      if (e.revision() <= s->pos_) continue;
+      s->pos_ = e.revision();
+      if (s->Matches(e)) s->queue_.push_back(std::make_shared<const v1::Event>(std::move(e)));
+    }
+    // Past the end of the view everything up to its revision is accounted for.
+    if (at_end && view->revision() > s->pos_) s->pos_ = view->revision();
+  }
+  if (at_end) {
+    std::lock_guard hub_lock(mu_);
+    std::lock_guard lock(s->mu_);
+    if (s->pos_ >= last_published_) s->synced_ = true;
+  }
+  s->Pump();
+}
+
+void Hub::Remove(Stream* s) {
+  std::lock_guard lock(mu_);
+  for (auto it = streams_.begin(); it != streams_.end(); ++it) {
+    if (it->get() == s) {
+      streams_.erase(it);
+      return;
+    }
+  }
+}
+
+void Hub::ScheduleTick() {
+  timer_->expires_after(std::chrono::milliseconds(200));
+  timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    Tick();
+    ScheduleTick();
+  });
+}
+
+void Hub::Tick() {
+  const auto now = std::chrono::steady_clock::now();
+  const bool progress_due = now - last_progress_ >= options_.progress_interval;
+  if (progress_due) last_progress_ = now;
+  std::vector<std::shared_ptr<Stream>> streams;
+  {
+    std::lock_guard lock(mu_);
+    streams = streams_;
+  }
+  for (auto& s : streams) {
+    std::unique_lock lock(s->mu_);
+    if (s->finished_) continue;
+    if (s->writing_ && now - s->write_started_ > options_.slow_timeout) {
+      const uint64_t resume = s->sent_ + 1;
+      s->FinishLocked(lock, ResourceExhausted(
+          "watch stream blocked for more than " +
+          std::to_string(options_.slow_timeout.count()) + " ms: the subscriber is not reading; "
+          "last revision sent " + std::to_string(resume - 1) + ", resume with start_revision=" +
+          std::to_string(resume)));
+      continue;
+    }
+    if (progress_due && s->progress_notify_ && s->synced_ && !s->writing_ && s->queue_.empty() &&
+        s->sink_ != nullptr) {
+      s->response_.Clear();
+      s->response_.set_revision(s->pos_);
+      s->writing_ = true;
+      s->write_started_ = now;
+      Sink* sink = s->sink_;
+      lock.unlock();
+      sink->Write(&s->response_);
+    }
+  }
+  if (now - last_compaction_ >= options_.compaction_interval) {
+    last_compaction_ = now;
+    Compact();
+  }
+}
+
+void Hub::Compact() {
+  if (options_.retention_count == 0 && options_.retention_age.count() == 0) return;
+  auto view = store_.View();
+  const uint64_t rev = view->revision();
+  uint64_t cut = view->compact_revision();  // events < cut are gone
+  if (options_.retention_count > 0 && rev > options_.retention_count) {
+    cut = std::max<uint64_t>(cut, rev - options_.retention_count + 1);
+  }
+  if (options_.retention_age.count() > 0) {
+    // Walk forward from the current cut while events are older than the window, a bounded
+    // chunk per tick so compaction never holds anything for long.
+    const auto limit = clock_.Now() - options_.retention_age;
+    const int64_t limit_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(limit.time_since_epoch()).count();
+    auto events = view->Events(std::max<uint64_t>(cut, 1), 4096);
+    if (events.ok()) {
+      for (const auto& e : *events) {
+        const int64_t t = e.time().seconds() * 1000000 + e.time().nanos() / 1000;
+        if (t >= limit_us) break;
+        cut = std::max<uint64_t>(cut, e.revision() + 1);
+      }
+    }
+  }
+  cut = std::min<uint64_t>(cut, rev + 1);
+  if (cut <= view->compact_revision()) return;
+  Status st = store_.CompactEvents(cut);
+  if (!st.ok()) {
+    Logger("watch")->warn("event compaction failed cut={} error={}", cut, st.ToString());
+  } else {
+    Logger("watch")->info("compacted events below revision={}", cut);
+  }
+}
+
+}  // namespace rectify::watch

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <google/protobuf/stubs/logging.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -171,7 +172,8 @@ int Run(const Flags& flags, sigset_t sigs) {
   log->info("signal={} shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   server->GetHealthCheckService()->SetServingStatus(false);
   hub.Stop();  // watch streams end with UNAVAILABLE and the revision to resume from
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  // Connected clients get a GOAWAY; calls still running after the grace period are cancelled.
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   engine.Stop();
   server->Wait();
   log->info("stopped revision={}", engine.committed_revision());
@@ -181,7 +183,17 @@ int Run(const Flags& flags, sigset_t sigs) {
 }  // namespace
 }  // namespace rectify
 
+namespace {
+// Protobuf's own log lines (e.g. "invalid UTF-8 when parsing") go to the rpc logger at debug:
+// the client already got INVALID_ARGUMENT, an operator need not see each one.
+void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
+                 const std::string& message) {
+  rectify::Logger("rpc")->debug("protobuf {}:{} {}", file, line, message);
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  google::protobuf::SetLogHandler(&ProtobufLog);
   // Signals are taken by sigwait on the main thread: block them before any thread starts
   // (gRPC and RocksDB start threads of their own, some from static initialisers).
   sigset_t sigs;

@@ -25,7 +25,7 @@ Status CheckKeys(std::string_view source, const toml::table& t, const std::strin
   for (const auto& [k, v] : t) {
     if (!known.count(std::string(k.str()))) {
       std::string full = path.empty() ? std::string(k.str()) : path + "." + std::string(k.str());
-      return Bad(source, v, full, "unknown key");
+      return InvalidArgument(Where(source, k.source()) + ": " + full + ": unknown key");
     }
   }
   return Status::Ok();

@@ -1,107 +1,120 @@
 #include "rpc/services.h"
 
 #include "domain/validation.h"
-#include "rpc/status_mapping.h"
+#include "rpc/unary_call.h"
 
 namespace rectify::rpc {
 namespace {
 
-grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* ctx, const Status& st) {
-  auto* reactor = ctx->DefaultReactor();
-  reactor->Finish(ToGrpc(st));
-  return reactor;
-}
-
-// Answers a read from its result.
-template <typename T, typename Resp>
-grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* ctx, Result<T> r, Resp* resp) {
-  if (r.ok()) *resp = std::move(r).value();
-  return Finish(ctx, r.status());
-}
-
-// A mutation: validated here, then queued; the reactor finishes when the engine answers.
-template <typename Submit>
-grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* ctx, const Callers& callers,
-                                 const Status& shape, v1::Item* resp, Submit submit) {
-  if (!shape.ok()) return Finish(ctx, shape);
-  auto actor = callers.Identify(*ctx);
-  if (!actor.ok()) return Finish(ctx, actor.status());
-  auto* reactor = ctx->DefaultReactor();
-  submit(std::move(actor).value(), [reactor, resp](Result<v1::Item> r) {
-    if (r.ok()) *resp = std::move(r).value();
-    reactor->Finish(ToGrpc(r.status()));
+// A mutation: shape-checked and attributed here, then queued; the call finishes when the
+// engine's group commit is durable (or refused).
+template <typename Req, typename Validate, typename Submit>
+grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
+                                 grpc::ByteBuffer* out, const Callers& callers,
+                                 Validate validate, Submit submit) {
+  return Serve<Req, v1::Item>(ctx, in, out, [&](UnaryCall<Req, v1::Item>* call) {
+    if (Status st = validate(call->request); !st.ok()) return call->Finish(st);
+    auto actor = callers.Identify(*ctx);
+    if (!actor.ok()) return call->Finish(actor.status());
+    submit(std::move(actor).value(), call->request, [call](Result<v1::Item> r) {
+      if (r.ok()) call->response = std::move(r).value();
+      call->Finish(r.status());
+    });
   });
-  return reactor;
+}
+
+// A read: shape-checked, attributed, answered from a snapshot on this thread.
+template <typename Req, typename Resp, typename Validate, typename Read>
+grpc::ServerUnaryReactor* Query(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
+                                grpc::ByteBuffer* out, const Callers& callers,
+                                Validate validate, Read read) {
+  return Serve<Req, Resp>(ctx, in, out, [&](UnaryCall<Req, Resp>* call) {
+    if (Status st = validate(call->request); !st.ok()) return call->Finish(st);
+    auto actor = callers.Identify(*ctx);
+    if (!actor.ok()) return call->Finish(actor.status());
+    Result<Resp> r = read(*actor, call->request);
+    if (r.ok()) call->response = std::move(r).value();
+    call->Finish(r.status());
+  });
+}
+
+Status ValidateGet(const v1::GetItemRequest& req) { return domain::ValidateItemId(req.id()); }
+
+Status ValidateHistory(const v1::GetHistoryRequest& req) {
+  RETURN_IF_ERROR(domain::ValidateItemId(req.id()));
+  if (req.page_size() < 0 || req.page_size() > 1000) {
+    return InvalidArgument("page_size must be between 0 and 1000");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
 grpc::ServerUnaryReactor* ItemService::CreateItem(grpc::CallbackServerContext* ctx,
-                                                  const v1::CreateItemRequest* req,
-                                                  v1::Item* resp) {
-  return Mutate(ctx, callers_, domain::ValidateCreate(*req), resp, [&](auto actor, auto done) {
-    engine_.SubmitCreate(std::move(actor), *req, std::move(done));
-  });
+                                                  const Raw* in, Raw* out) {
+  return Mutate<v1::CreateItemRequest>(
+      ctx, in, out, callers_, [](auto& r) { return domain::ValidateCreate(r); },
+      [this](auto actor, auto& req, auto done) {
+        engine_.SubmitCreate(std::move(actor), req, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* ItemService::UpdateItem(grpc::CallbackServerContext* ctx,
-                                                  const v1::UpdateItemRequest* req,
-                                                  v1::Item* resp) {
-  return Mutate(ctx, callers_, domain::ValidateUpdate(*req), resp, [&](auto actor, auto done) {
-    engine_.SubmitUpdate(std::move(actor), *req, std::move(done));
-  });
+                                                  const Raw* in, Raw* out) {
+  return Mutate<v1::UpdateItemRequest>(
+      ctx, in, out, callers_, [](auto& r) { return domain::ValidateUpdate(r); },
+      [this](auto actor, auto& req, auto done) {
+        engine_.SubmitUpdate(std::move(actor), req, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* ItemService::Transition(grpc::CallbackServerContext* ctx,
-                                                  const v1::TransitionRequest* req,
-                                                  v1::Item* resp) {
-  return Mutate(ctx, callers_, domain::ValidateTransition(*req), resp,
-                [&](auto actor, auto done) {
-                  engine_.SubmitTransition(std::move(actor), *req, std::move(done));
-                });
+                                                  const Raw* in, Raw* out) {
+  return Mutate<v1::TransitionRequest>(
+      ctx, in, out, callers_, [](auto& r) { return domain::ValidateTransition(r); },
+      [this](auto actor, auto& req, auto done) {
+        engine_.SubmitTransition(std::move(actor), req, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* ItemService::AddProgress(grpc::CallbackServerContext* ctx,
-                                                   const v1::AddProgressRequest* req,
-                                                   v1::Item* resp) {
-  return Mutate(ctx, callers_, domain::ValidateProgress(*req), resp, [&](auto actor, auto done) {
-    engine_.SubmitProgress(std::move(actor), *req, std::move(done));
-  });
+                                                   const Raw* in, Raw* out) {
+  return Mutate<v1::AddProgressRequest>(
+      ctx, in, out, callers_, [](auto& r) { return domain::ValidateProgress(r); },
+      [this](auto actor, auto& req, auto done) {
+        engine_.SubmitProgress(std::move(actor), req, std::move(done));
+      });
 }
 
-grpc::ServerUnaryReactor* ItemService::GetItem(grpc::CallbackServerContext* ctx,
-                                               const v1::GetItemRequest* req, v1::Item* resp) {
-  if (Status st = domain::ValidateItemId(req->id()); !st.ok()) return Finish(ctx, st);
-  auto actor = callers_.Identify(*ctx);
-  if (!actor.ok()) return Finish(ctx, actor.status());
-  return Reply(ctx, engine_.GetItem(*actor, req->id()), resp);
+grpc::ServerUnaryReactor* ItemService::GetItem(grpc::CallbackServerContext* ctx, const Raw* in,
+                                               Raw* out) {
+  return Query<v1::GetItemRequest, v1::Item>(
+      ctx, in, out, callers_, ValidateGet,
+      [this](const auto& actor, const auto& req) { return engine_.GetItem(actor, req.id()); });
 }
 
 grpc::ServerUnaryReactor* ItemService::ListItems(grpc::CallbackServerContext* ctx,
-                                                 const v1::ListItemsRequest* req,
-                                                 v1::ListItemsResponse* resp) {
-  if (Status st = domain::ValidateList(*req); !st.ok()) return Finish(ctx, st);
-  auto actor = callers_.Identify(*ctx);
-  if (!actor.ok()) return Finish(ctx, actor.status());
-  return Reply(ctx, engine_.ListItems(*actor, *req), resp);
+                                                 const Raw* in, Raw* out) {
+  return Query<v1::ListItemsRequest, v1::ListItemsResponse>(
+      ctx, in, out, callers_, [](auto& r) { return domain::ValidateList(r); },
+      [this](const auto& actor, const auto& req) { return engine_.ListItems(actor, req); });
 }
 
 grpc::ServerUnaryReactor* ItemService::GetHistory(grpc::CallbackServerContext* ctx,
-                                                  const v1::GetHistoryRequest* req,
-                                                  v1::GetHistoryResponse* resp) {
-  if (Status st = domain::ValidateItemId(req->id()); !st.ok()) return Finish(ctx, st);
-  if (req->page_size() < 0 || req->page_size() > 1000) {
-    return Finish(ctx, InvalidArgument("page_size must be between 0 and 1000"));
-  }
-  auto actor = callers_.Identify(*ctx);
-  if (!actor.ok()) return Finish(ctx, actor.status());
-  return Reply(ctx, engine_.GetHistory(*actor, *req), resp);
+                                                  const Raw* in, Raw* out) {
+  return Query<v1::GetHistoryRequest, v1::GetHistoryResponse>(
+      ctx, in, out, callers_, ValidateHistory,
+      [this](const auto& actor, const auto& req) { return engine_.GetHistory(actor, req); });
 }
 
 grpc::ServerUnaryReactor* AdminService::GetServerInfo(grpc::CallbackServerContext* ctx,
-                                                      const v1::GetServerInfoRequest* req,
-                                                      v1::ServerInfo* resp) {
-  return Reply(ctx, engine_.GetServerInfo(), resp);
+                                                      const grpc::ByteBuffer* in,
+                                                      grpc::ByteBuffer* out) {
+  return Serve<v1::GetServerInfoRequest, v1::ServerInfo>(ctx, in, out, [this](auto* call) {
+    auto r = engine_.GetServerInfo();
+    if (r.ok()) call->response = std::move(r).value();
+    call->Finish(r.status());
+  });
 }
 
 }  // namespace rectify::rpc

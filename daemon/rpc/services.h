@@ -1,9 +1,9 @@
 #pragma once
 
-// The gRPC services. Thin: shape-check and convert the request, identify the caller, hand it to
-// the engine, finish the reactor when the engine answers. No semantic rule lives here. Unary
-// reads run on the gRPC callback thread (RocksDB reads from a snapshot, no fsync); mutations
-// complete from the engine's writer thread after their group is durable.
+// The gRPC services. Thin: parse and shape-check the request, identify the caller, hand it to
+// the engine, finish the call when the engine answers. No semantic rule lives here. Reads run on
+// the gRPC callback thread (RocksDB reads from a snapshot, no fsync); mutations complete from
+// the engine's writer thread once their group is durable.
 
 #include "engine/engine.h"
 #include "rectify/v1/rectify.grpc.pb.h"
@@ -11,41 +11,50 @@
 
 namespace rectify::rpc {
 
-class ItemService final : public v1::ItemService::CallbackService {
+namespace detail {
+using v1::ItemService;
+using ItemBase = ItemService::WithRawCallbackMethod_CreateItem<
+    ItemService::WithRawCallbackMethod_GetItem<ItemService::WithRawCallbackMethod_ListItems<
+        ItemService::WithRawCallbackMethod_UpdateItem<
+            ItemService::WithRawCallbackMethod_Transition<
+                ItemService::WithRawCallbackMethod_AddProgress<
+                    ItemService::WithRawCallbackMethod_GetHistory<ItemService::Service>>>>>>>;
+using AdminBase = v1::AdminService::WithRawCallbackMethod_GetServerInfo<v1::AdminService::Service>;
+}  // namespace detail
+
+class ItemService final : public detail::ItemBase {
  public:
   ItemService(engine::Engine& engine, const Callers& callers)
       : engine_(engine), callers_(callers) {}
 
-  grpc::ServerUnaryReactor* CreateItem(grpc::CallbackServerContext* ctx,
-                                       const v1::CreateItemRequest* req, v1::Item* resp) override;
-  grpc::ServerUnaryReactor* GetItem(grpc::CallbackServerContext* ctx,
-                                    const v1::GetItemRequest* req, v1::Item* resp) override;
-  grpc::ServerUnaryReactor* ListItems(grpc::CallbackServerContext* ctx,
-                                      const v1::ListItemsRequest* req,
-                                      v1::ListItemsResponse* resp) override;
-  grpc::ServerUnaryReactor* UpdateItem(grpc::CallbackServerContext* ctx,
-                                       const v1::UpdateItemRequest* req, v1::Item* resp) override;
-  grpc::ServerUnaryReactor* Transition(grpc::CallbackServerContext* ctx,
-                                       const v1::TransitionRequest* req, v1::Item* resp) override;
-  grpc::ServerUnaryReactor* AddProgress(grpc::CallbackServerContext* ctx,
-                                        const v1::AddProgressRequest* req,
-                                        v1::Item* resp) override;
-  grpc::ServerUnaryReactor* GetHistory(grpc::CallbackServerContext* ctx,
-                                       const v1::GetHistoryRequest* req,
-                                       v1::GetHistoryResponse* resp) override;
+  using Raw = grpc::ByteBuffer;
+  grpc::ServerUnaryReactor* CreateItem(grpc::CallbackServerContext* ctx, const Raw* in,
+                                       Raw* out) override;
+  grpc::ServerUnaryReactor* GetItem(grpc::CallbackServerContext* ctx, const Raw* in,
+                                    Raw* out) override;
+  grpc::ServerUnaryReactor* ListItems(grpc::CallbackServerContext* ctx, const Raw* in,
+                                      Raw* out) override;
+  grpc::ServerUnaryReactor* UpdateItem(grpc::CallbackServerContext* ctx, const Raw* in,
+                                       Raw* out) override;
+  grpc::ServerUnaryReactor* Transition(grpc::CallbackServerContext* ctx, const Raw* in,
+                                       Raw* out) override;
+  grpc::ServerUnaryReactor* AddProgress(grpc::CallbackServerContext* ctx, const Raw* in,
+                                        Raw* out) override;
+  grpc::ServerUnaryReactor* GetHistory(grpc::CallbackServerContext* ctx, const Raw* in,
+                                       Raw* out) override;
 
  private:
   engine::Engine& engine_;
   const Callers& callers_;
 };
 
-class AdminService final : public v1::AdminService::CallbackService {
+class AdminService final : public detail::AdminBase {
  public:
   AdminService(engine::Engine& engine, const Callers& callers)
       : engine_(engine), callers_(callers) {}
   grpc::ServerUnaryReactor* GetServerInfo(grpc::CallbackServerContext* ctx,
-                                          const v1::GetServerInfoRequest* req,
-                                          v1::ServerInfo* resp) override;
+                                          const grpc::ByteBuffer* in,
+                                          grpc::ByteBuffer* out) override;
 
  private:
   engine::Engine& engine_;

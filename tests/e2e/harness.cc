@@ -1,0 +1,259 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include "rectify/v1/rectify.pb.h"
+
+extern char** environ;
+
+namespace rectify::e2e {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string PercentEncode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (c > 0x20 && c < 0x7f && c != '%') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string BinaryPath(const char* name) {
+  std::string env = std::string(name) == "rectifyd" ? "RECTIFYD_BIN" : "RECTIFYCTL_BIN";
+  if (const char* p = std::getenv(env.c_str())) return p;
+  return std::string(RECTIFY_BUILD_DIR) +
+         (std::string(name) == "rectifyd" ? "/daemon/app/rectifyd" : "/client/rectifyctl");
+}
+
+std::string MakeTempDir(const std::string& tag) {
+  std::string base = std::filesystem::temp_directory_path() / ("rectify-" + tag + "-XXXXXX");
+  std::vector<char> buf(base.begin(), base.end());
+  buf.push_back('\0');
+  char* dir = mkdtemp(buf.data());
+  if (dir == nullptr) {
+    ADD_FAILURE() << "mkdtemp failed";
+    return "/tmp/rectify-e2e";
+  }
+  return dir;
+}
+
+TempDirGuard::~TempDirGuard() {
+  if (::testing::Test::HasFailure()) {
+    std::fprintf(stderr, "[harness] keeping data dir of the failed test: %s\n", dir_.c_str());
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+  std::filesystem::remove(dir_ + ".toml", ec);
+  if (!std::getenv("RECTIFY_KEEP_LOGS")) std::filesystem::remove(dir_ + ".log", ec);
+  std::filesystem::remove(dir_ + ".addr", ec);
+}
+
+Daemon::Daemon(std::string data_dir, std::vector<std::string> extra_args)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)),
+      log_path_(data_dir_ + ".log") {}
+
+Daemon::~Daemon() {
+  if (pid_ > 0) Kill();
+}
+
+void Daemon::WriteConfig(const std::string& toml) {
+  std::ofstream out(ConfigPath());
+  out << toml;
+  has_config_ = true;
+}
+
+int Daemon::StartExpectingExit(std::string* log) {
+  std::vector<std::string> args = {BinaryPath("rectifyd"), "--listen", "127.0.0.1:0",
+                                   "--data-dir", data_dir_ + "/db"};
+  if (has_config_) {
+    args.push_back("--config");
+    args.push_back(ConfigPath());
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::filesystem::remove(log_path_);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  int status = -1;
+  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0) {
+    // A daemon that wrongly starts would never exit: give it a bounded time, then kill it.
+    for (int i = 0; i < 500; ++i) {
+      if (waitpid(pid, &status, WNOHANG) == pid) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (i == 499) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        status = -1;
+      }
+    }
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  *log = ReadFile(log_path_);
+  return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void Daemon::Start() {
+  const std::string addr_file = data_dir_ + ".addr";
+  std::filesystem::remove(addr_file);
+  std::vector<std::string> args = {BinaryPath("rectifyd"), "--listen", "127.0.0.1:0",
+                                   "--data-dir", data_dir_ + "/db", "--addr-file", addr_file};
+  if (has_config_) {
+    args.push_back("--config");
+    args.push_back(ConfigPath());
+  }
+  for (const auto& a : extra_args_) args.push_back(a);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ASSERT_EQ(rc, 0) << "cannot start " << argv[0];
+
+  // Wait for the address file, failing fast if the child exits.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (true) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      FAIL() << "rectifyd exited during start-up (status " << status << "); log:\n"
+             << ReadFile(log_path_);
+    }
+    std::string a = ReadFile(addr_file);
+    if (!a.empty() && a.back() == '\n') {
+      addr_ = a.substr(0, a.size() - 1);
+      break;
+    }
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "rectifyd did not start; log:\n"
+                                                          << ReadFile(log_path_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  channel_ = grpc::CreateChannel(addr_, grpc::InsecureChannelCredentials());
+  // Wait until it answers (health turns SERVING just before the address file is written).
+  auto stub = v1::AdminService::NewStub(channel_);
+  while (true) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    v1::ServerInfo info;
+    if (stub->GetServerInfo(&ctx, v1::GetServerInfoRequest(), &info).ok()) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "rectifyd never answered";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void Daemon::Stop() {
+  if (pid_ <= 0) return;
+  channel_.reset();  // close our connection, or the server waits out its grace period for it
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  channel_.reset();
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "rectifyd did not exit cleanly on SIGTERM (status " << status << ")";
+}
+
+void Daemon::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  channel_.reset();
+}
+
+std::shared_ptr<grpc::Channel> Daemon::channel() { return channel_; }
+
+CtlResult Ctl(const std::string& addr, const std::string& actor,
+              const std::vector<std::string>& args) {
+  std::string dir = MakeTempDir("ctl");
+  std::string out_path = dir + "/out", err_path = dir + "/err";
+  std::vector<std::string> all = {BinaryPath("rectifyctl"), "--addr", addr};
+  if (!actor.empty()) {
+    all.push_back("--as");
+    all.push_back(actor);
+  }
+  for (const auto& a : args) all.push_back(a);
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid;
+  CtlResult r;
+  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  r.out = ReadFile(out_path);
+  r.err = ReadFile(err_path);
+  std::filesystem::remove_all(dir);
+  return r;
+}
+
+template <typename M>
+M FromJson(const std::string& json) {
+  M m;
+  google::protobuf::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = false;
+  auto st = google::protobuf::util::JsonStringToMessage(json, &m, opts);
+  if (!st.ok()) ADD_FAILURE() << "not a " << M::descriptor()->name() << ": " << st << "\n" << json;
+  return m;
+}
+
+template v1::Item FromJson<v1::Item>(const std::string&);
+template v1::ListItemsResponse FromJson<v1::ListItemsResponse>(const std::string&);
+template v1::GetHistoryResponse FromJson<v1::GetHistoryResponse>(const std::string&);
+template v1::ServerInfo FromJson<v1::ServerInfo>(const std::string&);
+template v1::Event FromJson<v1::Event>(const std::string&);
+
+std::unique_ptr<grpc::ClientContext> Context(const std::string& actor, int timeout_s) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  if (!actor.empty()) ctx->AddMetadata("x-rectify-actor", PercentEncode(actor));
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
+  return ctx;
+}
+
+}  // namespace rectify::e2e

@@ -1,0 +1,79 @@
+#pragma once
+
+// End-to-end harness: starts the real rectifyd binary on 127.0.0.1:0 with a temp data dir,
+// waits until it answers the gRPC health check, fails fast if the child exits, and runs the
+// real rectifyctl. A failed test keeps its data dir (the path is printed); a passed one
+// removes it.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "rectify/v1/rectify.grpc.pb.h"
+
+namespace rectify::e2e {
+
+std::string BinaryPath(const char* name);  // from the RECTIFYD_BIN / RECTIFYCTL_BIN env or build
+std::string MakeTempDir(const std::string& tag);
+
+class Daemon {
+ public:
+  explicit Daemon(std::string data_dir, std::vector<std::string> extra_args = {});
+  ~Daemon();
+
+  void Start();           // ASSERTs that it comes up
+  // Starts it expecting it to refuse to run: returns its exit code, the log in *log.
+  int StartExpectingExit(std::string* log);
+  void Stop();            // SIGTERM and wait; ASSERTs a clean exit
+  void Kill();            // SIGKILL and wait
+  bool Running() const { return pid_ > 0; }
+  const std::string& addr() const { return addr_; }
+  const std::string& data_dir() const { return data_dir_; }
+  const std::string& log_path() const { return log_path_; }
+  std::shared_ptr<grpc::Channel> channel();
+  std::string ConfigPath() const { return data_dir_ + ".toml"; }
+  void WriteConfig(const std::string& toml);  // used by the next Start
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_args_;
+  std::string addr_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  std::shared_ptr<grpc::Channel> channel_;
+  bool has_config_ = false;
+};
+
+struct CtlResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs rectifyctl --addr ADDR [--as ACTOR] ARGS..., capturing stdout and stderr.
+CtlResult Ctl(const std::string& addr, const std::string& actor,
+              const std::vector<std::string>& args);
+
+// Parses rectifyctl's -o json output into a message; ADD_FAILURE on a parse error.
+template <typename M>
+M FromJson(const std::string& json);
+
+// A gRPC client context naming the caller.
+std::unique_ptr<grpc::ClientContext> Context(const std::string& actor, int timeout_s = 30);
+
+// Keeps the temp data dir of a failed test and removes it on success.
+class TempDirGuard {
+ public:
+  explicit TempDirGuard(std::string dir) : dir_(std::move(dir)) {}
+  ~TempDirGuard();
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace rectify::e2e

@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <set>
+
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
@@ -8,17 +10,14 @@
 #include "domain/dates.h"
 #include "domain/validation.h"
 #include "engine/page_token.h"
+#include "engine/group.h"
 #include "version.h"
 
 namespace rectify::engine {
 namespace {
 
-enum class Kind { kCreate, kUpdate, kTransition, kProgress };
+enum class Kind { kCreate, kUpdate, kTransition, kProgress, kRun, kDelivery };
 
-google::protobuf::Timestamp ToProto(TimePoint t) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
-}
 
 // A stable fingerprint of a request without its request_id, so a retry can be told from a
 // different request that reuses the id. FNV-1a over deterministic serialization.
@@ -54,7 +53,17 @@ struct Engine::Mutation {
   v1::UpdateItemRequest update;
   v1::TransitionRequest transition;
   v1::AddProgressRequest progress;
+  DeliveryUpdate delivery;
   Done done;
+  RunDone run_done;
+  StatusDone status_done;
+
+  // Refuses the mutation without applying it (overload, shutdown).
+  void Refuse(const Status& st) {
+    if (done) done(st);
+    if (run_done) run_done(st);
+    if (status_done) status_done(st);
+  }
 
   const std::string& request_id() const {
     switch (kind) {
@@ -92,21 +101,6 @@ struct Engine::Mutation {
   }
 };
 
-// The state of one group commit: what earlier mutations of the same group have written, so
-// later ones validate against it before it reaches the store.
-struct Engine::Group {
-  std::unique_ptr<store::ReadView> view;
-  std::unique_ptr<store::WriteSet> writes;
-  std::map<std::string, v1::Item> items;  // written in this group
-  std::map<std::string, store::IdemRecord> idem;
-  std::map<v1::State, uint64_t> counts;
-  std::map<int, uint64_t> seqs;
-  std::vector<v1::Event> events;
-  uint64_t revision = 0;
-  TimePoint now;
-  domain::Context ctx;
-};
-
 Engine::Engine(store::Store& store, const Clock& clock, const date::time_zone* zone,
                domain::Calendar calendar, EngineOptions options)
     : store_(store), clock_(clock), zone_(zone), calendar_(std::move(calendar)),
@@ -118,6 +112,7 @@ Status Engine::Start() {
   auto view = store_.View();
   revision_ = view->revision();
   ASSIGN_OR_RETURN(counts_, view->GetCounts());
+  ASSIGN_OR_RETURN(outbox_seq_, view->OutboxSeq());
   committed_revision_ = revision_;
   writer_ = std::thread([this] { WriterLoop(); });
   Logger("engine")->info("engine started revision={} sync={}", revision_, options_.sync);
@@ -150,7 +145,7 @@ void Engine::Submit(std::unique_ptr<Mutation> m) {
     }
   }
   if (!refused.ok()) {
-    m->done(refused);
+    m->Refuse(refused);
     return;
   }
   cv_.notify_one();
@@ -192,6 +187,22 @@ void Engine::SubmitProgress(domain::Actor actor, v1::AddProgressRequest req, Don
   Submit(std::move(m));
 }
 
+void Engine::SubmitRun(std::string actor, RunDone done) {
+  auto m = std::make_unique<Mutation>();
+  m->kind = Kind::kRun;
+  m->actor.name = std::move(actor);
+  m->run_done = std::move(done);
+  Submit(std::move(m));
+}
+
+void Engine::SubmitDeliveryUpdate(DeliveryUpdate update, StatusDone done) {
+  auto m = std::make_unique<Mutation>();
+  m->kind = Kind::kDelivery;
+  m->delivery = std::move(update);
+  m->status_done = std::move(done);
+  Submit(std::move(m));
+}
+
 void Engine::WriterLoop() {
   while (true) {
     std::vector<std::unique_ptr<Mutation>> batch;
@@ -214,22 +225,54 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
   g.writes = store_.NewWriteSet();
   g.counts = counts_;
   g.seqs = seqs_;
+  g.outbox_seq = outbox_seq_;
   g.revision = revision_;
   g.now = clock_.Now();
+  g.now_us = std::chrono::duration_cast<std::chrono::microseconds>(g.now.time_since_epoch()).count();
   g.ctx.now = g.now;
   g.ctx.today = domain::LocalDate(g.now, zone_);
   g.ctx.calendar = &calendar_;
   g.ctx.open_mode = options_.open_mode;
+  const auto today = g.ctx.today;
 
-  std::vector<Result<v1::Item>> results;
-  results.reserve(batch.size());
+  // Apply every mutation against the state the earlier ones of the group left; each leaves a
+  // completion that answers its caller once the group's fate is known.
+  std::vector<std::function<void(const Status&)>> completions;
+  completions.reserve(batch.size());
   for (auto& m : batch) {
     g.ctx.actor = &m->actor;
-    results.push_back(Apply(*m, g));
+    switch (m->kind) {
+      case Kind::kRun: {
+        auto r = std::make_shared<Result<v1::RunRemindersResponse>>(
+            ApplyRun(g, m->actor.name, /*write=*/true));
+        completions.push_back([r, done = std::move(m->run_done)](const Status& commit) {
+          if (r->ok() && !commit.ok()) *r = commit;
+          done(std::move(*r));
+        });
+        break;
+      }
+      case Kind::kDelivery: {
+        Status st = ApplyDeliveryUpdate(g, m->delivery);
+        completions.push_back([st, done = std::move(m->status_done)](const Status& commit) {
+          done(st.ok() ? commit : st);
+        });
+        break;
+      }
+      default: {
+        auto r = std::make_shared<Result<v1::Item>>(Apply(*m, g));
+        completions.push_back([this, r, today, done = std::move(m->done)](const Status& commit) {
+          if (r->ok() && !commit.ok()) *r = commit;
+          if (r->ok()) Decorate(r->value(), today);
+          done(std::move(*r));
+        });
+        break;
+      }
+    }
   }
 
-  if (!g.events.empty()) {
-    g.writes->PutRevision(g.revision);
+  Status commit = Status::Ok();
+  if (g.writes->count() > 0) {
+    if (!g.events.empty()) g.writes->PutRevision(g.revision);
     for (const auto& [state, n] : g.counts) {
       if (counts_[state] != n) g.writes->PutCount(state, n);
     }
@@ -237,27 +280,24 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
       auto it = seqs_.find(year);
       if (it == seqs_.end() || it->second != serial) g.writes->PutSeq(year, serial);
     }
-    Status st = store_.Commit(*g.writes, options_.sync);
-    if (!st.ok()) {
-      Logger("engine")->error("group commit failed mutations={} error={}", g.events.size(),
-                              st.ToString());
+    if (g.outbox_seq != outbox_seq_) g.writes->PutOutboxSeq(g.outbox_seq);
+    commit = store_.Commit(*g.writes, options_.sync);
+    if (!commit.ok()) {
       // Nothing of the group was written: every mutation that would have been is refused.
-      for (auto& r : results) {
-        if (r.ok()) r = st;
-      }
+      Logger("engine")->error("group commit failed mutations={} error={}", batch.size(),
+                              commit.ToString());
     } else {
       revision_ = g.revision;
       counts_ = std::move(g.counts);
       seqs_ = std::move(g.seqs);
+      outbox_seq_ = g.outbox_seq;
       committed_revision_ = revision_;
       {
         std::lock_guard lock(stats_mu_);
         stats_.commits++;
-        stats_.mutations += g.events.size();
-        stats_.max_group = std::max<uint64_t>(stats_.max_group, g.events.size());
+        stats_.mutations += batch.size();
+        stats_.max_group = std::max<uint64_t>(stats_.max_group, batch.size());
       }
-    }
-    if (st.ok()) {
       auto log = Logger("engine");
       for (const auto& e : g.events) {
         log->info("committed revision={} item={} kind={} actor={} from={} to={}", e.revision(),
@@ -267,123 +307,33 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
       for (auto& l : listeners_) l(g.events);
     }
   }
-  const auto today = g.ctx.today;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (results[i].ok()) Decorate(results[i].value(), today);
-    batch[i]->done(std::move(results[i]));
-  }
+  for (auto& c : completions) c(commit);
 }
 
-Result<v1::Item> Engine::Apply(Mutation& m, Group& g) {
-  const std::string& actor = m.actor.name;
-  const std::string& rid = m.request_id();
-  const uint64_t fp = rid.empty() ? 0 : m.fingerprint();
-  if (!rid.empty()) {
-    const std::string key = actor + '\0' + rid;
-    std::optional<store::IdemRecord> rec;
-    if (auto it = g.idem.find(key); it != g.idem.end()) {
-      rec = it->second;
-    } else {
-      ASSIGN_OR_RETURN(rec, g.view->GetIdem(actor, rid));
-    }
-    if (rec) {
-      if (rec->fingerprint != fp) {
-        return AlreadyExists("request_id \"" + rid + "\" was already used by " + actor +
-                             " for a different request (at revision " +
-                             std::to_string(rec->revision) + ")");
-      }
-      return rec->item;  // a retry: the first answer, nothing changes
-    }
-  }
-
-  // The current item, as this group sees it.
-  std::optional<v1::Item> current;
-  if (m.kind != Kind::kCreate) {
-    const std::string& id = m.item_id();
-    if (auto it = g.items.find(id); it != g.items.end()) {
-      current = it->second;
-    } else {
-      ASSIGN_OR_RETURN(current, g.view->GetItem(id));
-    }
-    if (!current) return NotFound("item " + id + " does not exist");
-    const uint64_t expected = m.expected_version();
-    if (expected != 0 && expected != current->version()) {
-      return Aborted("item " + id + " is at version " + std::to_string(current->version()) +
-                     ", not " + std::to_string(expected) + "; re-read it and retry");
-    }
-  }
-
-  v1::Item item;
-  v1::EventKind kind = v1::EVENT_KIND_UNSPECIFIED;
-  v1::Action action = v1::ACTION_UNSPECIFIED;
-  std::string comment;
-  switch (m.kind) {
-    case Kind::kCreate: {
-      ASSIGN_OR_RETURN(item, domain::ApplyCreate(m.create, g.ctx));
-      if (!g.seqs.count(item.year())) {
-        ASSIGN_OR_RETURN(uint64_t last, g.view->GetSeq(item.year()));
-        g.seqs[item.year()] = last;
-      }
-      item.set_id(domain::FormatItemId(item.year(), ++g.seqs[item.year()]));
-      *item.mutable_created_at() = ToProto(g.now);
-      kind = v1::EVENT_KIND_CREATED;
-      break;
-    }
-    case Kind::kUpdate: {
-      ASSIGN_OR_RETURN(item, domain::ApplyUpdate(*current, m.update, g.ctx));
-      kind = v1::EVENT_KIND_UPDATED;
-      comment = m.update.comment();
-      break;
-    }
-    case Kind::kTransition: {
-      ASSIGN_OR_RETURN(item, domain::ApplyTransition(*current, m.transition, g.ctx));
-      action = m.transition.action();
-      kind = action == v1::ACTION_EXTEND ? v1::EVENT_KIND_EXTENDED : v1::EVENT_KIND_TRANSITIONED;
-      comment = m.transition.comment();
-      break;
-    }
-    case Kind::kProgress: {
-      ASSIGN_OR_RETURN(item, domain::ApplyProgress(*current, m.progress, g.ctx));
-      kind = v1::EVENT_KIND_PROGRESS_ADDED;
-      comment = m.progress.note();
-      break;
-    }
-  }
-
-  const uint64_t revision = ++g.revision;
-  item.set_version(current ? current->version() + 1 : 1);
-  item.set_revision(revision);
-  *item.mutable_updated_at() = ToProto(g.now);
-  item.clear_light();
-  item.clear_overdue();
-
-  const v1::State before = current ? current->state() : v1::STATE_UNSPECIFIED;
-  if (before != item.state()) {
-    if (current) g.counts[before]--;
-    g.counts[item.state()]++;
-  }
-
-  v1::Event event;
-  event.set_revision(revision);
-  event.set_kind(kind);
-  event.set_item_id(item.id());
-  event.set_actor(actor);
-  *event.mutable_time() = ToProto(g.now);
-  event.set_prev_state(before);
-  *event.mutable_item() = item;
-  event.set_action(action);
-  event.set_comment(comment);
-  event.set_request_id(rid);
-
-  g.writes->PutItem(item, current ? &*current : nullptr);
+v1::Event& Engine::CommitItem(Group& g, v1::Item& item, const v1::Item* current,
+                              v1::EventKind kind, v1::Action action, const std::string& comment,
+                              const std::string& actor, const std::string& request_id) {
+  v1::Event& event = CommitItem(g, item, current ? &*current : nullptr, kind, action, comment,
+                                actor, rid);
   g.writes->PutEvent(event);
+  // The reminder schedule follows every change in the same batch: a deadline moved, a state
+  // that makes reminders moot, an item newly confirmed.
+  std::optional<store::Schedule> old;
+  if (auto it = g.schedules.find(item.id()); it != g.schedules.end()) {
+    old = it->second;
+  } else {
+    ASSIGN_OR_RETURN(old, g.view->GetSchedule(item.id()));
+  }
+  store::Schedule sch;
+  sch.since_us = old ? old->since_us : g.now_us;
+  sch.next_us = NextFire(item, sch.since_us, g.now_us);
+  g.writes->PutSchedule(item.id(), old ? &*old : nullptr, sch);
+  g.schedules[item.id()] = sch;
   if (!rid.empty()) {
-    store::IdemRecord rec{fp, revision, item};
+    store::IdemRecord rec{fp, event.revision(), item};
     g.writes->PutIdem(actor, rid, rec);
     g.idem[actor + '\0' + rid] = std::move(rec);
   }
-  g.items[item.id()] = item;
-  g.events.push_back(std::move(event));
   return item;
 }
 
@@ -405,6 +355,11 @@ Result<v1::Item> Engine::GetItem(const domain::Actor& actor, const std::string& 
   ASSIGN_OR_RETURN(auto item, view->GetItem(id));
   if (!item) return NotFound("item " + id + " does not exist");
   Decorate(*item, Today());
+  ASSIGN_OR_RETURN(auto sch, view->GetSchedule(id));
+  if (sch && sch->next_us != 0) {
+    *item->mutable_next_reminder_at() =
+        ToProto(TimePoint(std::chrono::microseconds(sch->next_us)));
+  }
   return std::move(*item);
 }
 
@@ -513,6 +468,8 @@ Result<v1::ServerInfo> Engine::GetServerInfo() {
   *info.mutable_now() = ToProto(clock_.Now());
   info.set_data_dir(store_.dir());
   info.set_sync_wal(options_.sync);
+  ASSIGN_OR_RETURN(uint64_t pending, view->PendingDeliveryCount(1000000));
+  info.set_outbox_pending(pending);
   return info;
 }
 

@@ -24,11 +24,21 @@
 #include "domain/actor.h"
 #include "domain/calendar.h"
 #include "domain/lights.h"
+#include "domain/remind_policy.h"
 #include "domain/workflow.h"
 #include "rectify/v1/rectify.pb.h"
 #include "store/store.h"
 
 namespace rectify::engine {
+
+// Where a reminder goes: one channel and recipient (recipient "" = a group robot).
+struct DeliveryTarget {
+  std::string channel;
+  std::string recipient;
+  std::string address;  // email address or mobile; "" when the channel needs none
+  bool needs_address = false;
+};
+using Router = std::function<std::vector<DeliveryTarget>(const v1::Reminder&, const v1::Item&)>;
 
 struct EngineOptions {
   bool sync = true;             // fsync the WAL before acknowledging (the default that counts)
@@ -36,9 +46,22 @@ struct EngineOptions {
   size_t max_pending = 10000;   // queued mutations beyond this are refused (overload)
   bool open_mode = true;        // no principals configured: any named caller may register items
   domain::LightRules light_rules;
+  domain::ReminderRules reminder_rules;
+  Router route;                 // no router: reminders are events only (the watch stream)
+  size_t run_limit = 20000;     // items one reminder run evaluates; the rest wait for the next
 };
 
 using Done = std::function<void(Result<v1::Item>)>;
+using RunDone = std::function<void(Result<v1::RunRemindersResponse>)>;
+using StatusDone = std::function<void(Status)>;
+
+// The result of one delivery attempt, recorded by the delivery worker.
+struct DeliveryUpdate {
+  uint64_t id = 0;
+  enum class Outcome { kSent, kRetry, kDead } outcome = Outcome::kRetry;
+  std::string error;
+  TimePoint next_attempt;  // for kRetry
+};
 
 // Called after every group commit with its events, in revision order.
 using Listener = std::function<void(const std::vector<v1::Event>&)>;
@@ -62,6 +85,14 @@ class Engine {
   void SubmitUpdate(domain::Actor actor, v1::UpdateItemRequest req, Done done);
   void SubmitTransition(domain::Actor actor, v1::TransitionRequest req, Done done);
   void SubmitProgress(domain::Actor actor, v1::AddProgressRequest req, Done done);
+  // A reminder run at the engine's now: fires what is due, records reminders and escalations on
+  // the items, and queues one digest per channel and recipient in the outbox, in one commit.
+  // The scheduler and RunReminders both come here, so the writer serialises them.
+  void SubmitRun(std::string actor, RunDone done);
+  void SubmitDeliveryUpdate(DeliveryUpdate update, StatusDone done);
+  // What a run would fire now, from a snapshot; writes nothing.
+  Result<v1::RunRemindersResponse> PreviewRun();
+  Result<v1::ListRemindersResponse> ListReminders(const v1::ListRemindersRequest& req);
 
   // Listeners are added before Start.
   void AddListener(Listener listener);
@@ -91,6 +122,15 @@ class Engine {
   void WriterLoop();
   void CommitGroup(std::vector<std::unique_ptr<Mutation>> batch);
   Result<v1::Item> Apply(Mutation& m, Group& g);
+  Result<v1::RunRemindersResponse> ApplyRun(Group& g, const std::string& actor, bool write);
+  Status ApplyDeliveryUpdate(Group& g, const DeliveryUpdate& u);
+  // Stamps version, revision and time on `item`, writes it and returns its event (in
+  // g.events); the caller adds to the event and writes it with PutEvent.
+  v1::Event& CommitItem(Group& g, v1::Item& item, const v1::Item* current, v1::EventKind kind,
+                        v1::Action action, const std::string& comment, const std::string& actor,
+                        const std::string& request_id);
+  // The item's next due instant given when it was last evaluated (0 = never).
+  int64_t NextFire(const v1::Item& item, int64_t since_us, int64_t now_us) const;
 
   store::Store& store_;
   const Clock& clock_;
@@ -109,6 +149,7 @@ class Engine {
   uint64_t revision_ = 0;
   std::map<v1::State, uint64_t> counts_;
   std::map<int, uint64_t> seqs_;
+  uint64_t outbox_seq_ = 0;
 
   std::atomic<uint64_t> committed_revision_{0};
   mutable std::mutex stats_mu_;

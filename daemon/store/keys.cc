@@ -105,6 +105,41 @@ std::string HistoryKey(std::string_view id, uint64_t revision) {
 
 uint64_t ParseHistoryKey(std::string_view key) { return ReadU64(key.substr(key.size() - 8)); }
 
+std::string ScheduleKey(std::string_view id) { return "s" + std::string(id); }
+std::string DuePrefix() { return "d"; }
+std::string DueKey(int64_t at_us, std::string_view id) {
+  std::string k = DuePrefix();
+  AppendU64(k, static_cast<uint64_t>(at_us));
+  k.append(id);
+  return k;
+}
+int64_t DueTimeOf(std::string_view key) { return static_cast<int64_t>(ReadU64(key.substr(1))); }
+std::string_view DueIdOf(std::string_view key) { return key.substr(9); }
+std::string ReminderPrefix(std::string_view item_id) {
+  std::string k = "r";
+  AppendString(k, item_id);
+  return k;
+}
+std::string ReminderKey(std::string_view item_id, std::string_view reminder_key) {
+  return ReminderPrefix(item_id) + std::string(reminder_key);
+}
+std::string DeliveryPrefix() { return "o"; }
+std::string DeliveryKey(uint64_t id) {
+  std::string k = DeliveryPrefix();
+  AppendU64(k, id);
+  return k;
+}
+std::string PendingPrefix() { return "q"; }
+std::string PendingKey(int64_t at_us, uint64_t id) {
+  std::string k = PendingPrefix();
+  AppendU64(k, static_cast<uint64_t>(at_us));
+  AppendU64(k, id);
+  return k;
+}
+int64_t PendingTimeOf(std::string_view key) { return static_cast<int64_t>(ReadU64(key.substr(1))); }
+uint64_t PendingIdOf(std::string_view key) { return ReadU64(key.substr(9)); }
+std::string OutboxSeqKey() { return "outbox_seq"; }
+
 static bool HasLiveDeadline(v1::State s) {
   return s == v1::STATE_ASSIGNED || s == v1::STATE_IN_PROGRESS || s == v1::STATE_SUBMITTED ||
          s == v1::STATE_ENDORSED;

@@ -62,6 +62,22 @@ std::string HistoryPrefix(std::string_view id);
 std::string HistoryKey(std::string_view id, uint64_t revision);
 uint64_t ParseHistoryKey(std::string_view key);  // the revision at the end
 
+// remind CF
+std::string ScheduleKey(std::string_view id);
+std::string DuePrefix();
+std::string DueKey(int64_t at_us, std::string_view id);
+int64_t DueTimeOf(std::string_view key);
+std::string_view DueIdOf(std::string_view key);
+std::string ReminderPrefix(std::string_view item_id);
+std::string ReminderKey(std::string_view item_id, std::string_view reminder_key);
+std::string DeliveryPrefix();
+std::string DeliveryKey(uint64_t id);
+std::string PendingPrefix();
+std::string PendingKey(int64_t at_us, uint64_t id);
+int64_t PendingTimeOf(std::string_view key);
+uint64_t PendingIdOf(std::string_view key);
+std::string OutboxSeqKey();  // meta
+
 // Every index key an item has. Deleting the old set and putting the new one (keys in both
 // are skipped) keeps the indexes equal to the items.
 std::vector<std::string> IndexKeysFor(const v1::Item& item);

@@ -20,6 +20,11 @@ constexpr const char* kItemsCf = "items";
 constexpr const char* kEventsCf = "events";
 constexpr const char* kIndexCf = "index";
 constexpr const char* kIdemCf = "idem";
+constexpr const char* kRemindCf = "remind";
+
+int64_t MicrosOf(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000000 + t.nanos() / 1000;
+}
 
 // The one place a rocksdb::Status becomes a domain Status.
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
@@ -175,6 +180,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       {kEventsCf, cf_options(false)},
       {kIndexCf, cf_options(false)},
       {kIdemCf, cf_options(true)},
+      {kRemindCf, cf_options(false)},
   };
   std::vector<std::string> existing;
   bool fresh = !rocksdb::DB::ListColumnFamilies(db_opts, options.dir, &existing).ok();
@@ -211,6 +217,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   store->events_ = store->handles_[2];
   store->index_ = store->handles_[3];
   store->idem_ = store->handles_[4];
+  store->remind_ = store->handles_[5];
 
   std::string version;
   s = raw->Get(rocksdb::ReadOptions(), store->meta_, keys::SchemaVersionKey(), &version);
@@ -326,6 +333,46 @@ void WriteSet::PutCount(v1::State state, uint64_t count) {
   std::string v;
   keys::AppendU64(v, count);
   batch_->Put(store_->meta_, keys::CountKey(state), v).PermitUncheckedError();
+}
+
+void WriteSet::PutSchedule(std::string_view id, const Schedule* previous, const Schedule& now) {
+  if (previous != nullptr && previous->next_us != 0 && previous->next_us != now.next_us) {
+    batch_->Delete(store_->remind_, keys::DueKey(previous->next_us, id)).PermitUncheckedError();
+  }
+  if (now.next_us != 0) {
+    batch_->Put(store_->remind_, keys::DueKey(now.next_us, id), "").PermitUncheckedError();
+  }
+  std::string v;
+  keys::AppendU64(v, static_cast<uint64_t>(now.next_us));
+  keys::AppendU64(v, static_cast<uint64_t>(now.since_us));
+  batch_->Put(store_->remind_, keys::ScheduleKey(id), v).PermitUncheckedError();
+}
+
+void WriteSet::PutReminder(const v1::Reminder& reminder) {
+  batch_->Put(store_->remind_, keys::ReminderKey(reminder.item_id(), reminder.key()),
+              SerializeOrDie(reminder))
+      .PermitUncheckedError();
+}
+
+void WriteSet::PutDelivery(const v1::Delivery& delivery, const v1::Delivery* previous) {
+  if (previous != nullptr && previous->state() == v1::DELIVERY_STATE_PENDING) {
+    batch_->Delete(store_->remind_,
+                   keys::PendingKey(MicrosOf(previous->next_attempt_at()), previous->id()))
+        .PermitUncheckedError();
+  }
+  if (delivery.state() == v1::DELIVERY_STATE_PENDING) {
+    batch_->Put(store_->remind_,
+                keys::PendingKey(MicrosOf(delivery.next_attempt_at()), delivery.id()), "")
+        .PermitUncheckedError();
+  }
+  batch_->Put(store_->remind_, keys::DeliveryKey(delivery.id()), SerializeOrDie(delivery))
+      .PermitUncheckedError();
+}
+
+void WriteSet::PutOutboxSeq(uint64_t seq) {
+  std::string v;
+  keys::AppendU64(v, seq);
+  batch_->Put(store_->meta_, keys::OutboxSeqKey(), v).PermitUncheckedError();
 }
 
 size_t WriteSet::size_bytes() const { return batch_->GetDataSize(); }
@@ -561,6 +608,140 @@ Result<std::vector<v1::Event>> ReadView::Events(uint64_t from, size_t limit) con
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "event scan"));
   return out;
+}
+
+Result<std::optional<Schedule>> ReadView::GetSchedule(std::string_view id) const {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(GetRaw(store_->remind_, keys::ScheduleKey(id), &v, &found));
+  if (!found) return std::optional<Schedule>();
+  if (v.size() != 16) return Internal("reminder schedule of item " + std::string(id) + " is corrupt");
+  Schedule sch;
+  sch.next_us = static_cast<int64_t>(keys::ReadU64(v));
+  sch.since_us = static_cast<int64_t>(keys::ReadU64(std::string_view(v).substr(8)));
+  return std::optional<Schedule>(sch);
+}
+
+Result<std::vector<std::pair<int64_t, std::string>>> ReadView::DueItems(int64_t now_us,
+                                                                       size_t limit) const {
+  std::vector<std::pair<int64_t, std::string>> out;
+  const std::string prefix = keys::DuePrefix();
+  auto it = Iter(store_->remind_);
+  for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix) && out.size() < limit;
+       it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    const int64_t at = keys::DueTimeOf(key);
+    if (at > now_us) break;
+    out.emplace_back(at, std::string(keys::DueIdOf(key)));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "due index scan"));
+  return out;
+}
+
+Result<std::optional<int64_t>> ReadView::NextDue() const {
+  const std::string prefix = keys::DuePrefix();
+  auto it = Iter(store_->remind_);
+  it->Seek(prefix);
+  if (it->Valid() && StartsWith(it->key(), prefix)) {
+    return std::optional<int64_t>(
+        keys::DueTimeOf(std::string_view(it->key().data(), it->key().size())));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "due index scan"));
+  return std::optional<int64_t>();
+}
+
+Result<bool> ReadView::HasReminder(std::string_view item_id, std::string_view key) const {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(GetRaw(store_->remind_, keys::ReminderKey(item_id, key), &v, &found));
+  return found;
+}
+
+Result<std::vector<v1::Reminder>> ReadView::ItemReminders(std::string_view item_id,
+                                                          size_t limit) const {
+  std::vector<v1::Reminder> out;
+  const std::string prefix = keys::ReminderPrefix(item_id);
+  auto it = Iter(store_->remind_);
+  for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix) && out.size() < limit;
+       it->Next()) {
+    v1::Reminder r;
+    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Internal("a reminder of item " + std::string(item_id) + " is corrupt");
+    }
+    out.push_back(std::move(r));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reminder scan"));
+  return out;
+}
+
+Result<std::optional<v1::Delivery>> ReadView::GetDelivery(uint64_t id) const {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(GetRaw(store_->remind_, keys::DeliveryKey(id), &v, &found));
+  if (!found) return std::optional<v1::Delivery>();
+  v1::Delivery d;
+  if (!d.ParseFromString(v)) return Internal("delivery " + std::to_string(id) + " is corrupt");
+  return std::optional<v1::Delivery>(std::move(d));
+}
+
+Result<std::vector<v1::Delivery>> ReadView::PendingDeliveries(int64_t now_us,
+                                                              size_t limit) const {
+  std::vector<v1::Delivery> out;
+  const std::string prefix = keys::PendingPrefix();
+  auto it = Iter(store_->remind_);
+  for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix) && out.size() < limit;
+       it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    if (keys::PendingTimeOf(key) > now_us) break;
+    ASSIGN_OR_RETURN(auto d, GetDelivery(keys::PendingIdOf(key)));
+    if (d) out.push_back(std::move(*d));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "outbox scan"));
+  return out;
+}
+
+Result<std::optional<int64_t>> ReadView::NextPendingDelivery() const {
+  const std::string prefix = keys::PendingPrefix();
+  auto it = Iter(store_->remind_);
+  it->Seek(prefix);
+  if (it->Valid() && StartsWith(it->key(), prefix)) {
+    return std::optional<int64_t>(
+        keys::PendingTimeOf(std::string_view(it->key().data(), it->key().size())));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "outbox scan"));
+  return std::optional<int64_t>();
+}
+
+Result<uint64_t> ReadView::PendingDeliveryCount(size_t cap) const {
+  uint64_t n = 0;
+  const std::string prefix = keys::PendingPrefix();
+  auto it = Iter(store_->remind_);
+  for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix) && n < cap; it->Next()) ++n;
+  RETURN_IF_ERROR(FromRocks(it->status(), "outbox scan"));
+  return n;
+}
+
+Result<std::vector<v1::Delivery>> ReadView::RecentDeliveries(size_t limit) const {
+  std::vector<v1::Delivery> out;
+  const std::string prefix = keys::DeliveryPrefix();
+  auto it = Iter(store_->remind_);
+  for (it->SeekForPrev(prefix + std::string(8, '\xff'));
+       it->Valid() && StartsWith(it->key(), prefix) && out.size() < limit; it->Prev()) {
+    v1::Delivery d;
+    if (!d.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Internal("a delivery is corrupt");
+    }
+    out.push_back(std::move(d));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "outbox scan"));
+  return out;
+}
+
+Result<uint64_t> ReadView::OutboxSeq() const {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(GetRaw(store_->meta_, keys::OutboxSeqKey(), &v, &found));
+  return found && v.size() == 8 ? keys::ReadU64(v) : 0;
 }
 
 }  // namespace rectify::store

@@ -43,6 +43,12 @@ struct IdemRecord {
   v1::Item item;
 };
 
+// An item's reminder schedule. Times are microseconds since the epoch; 0 = none.
+struct Schedule {
+  int64_t next_us = 0;   // when reminders next fall due (the due index key)
+  int64_t since_us = 0;  // when reminders were last evaluated (the policy's window start)
+};
+
 // What ListItems asks of the indexes. Empty/zero fields do not filter.
 struct ListQuery {
   enum class Order { kId, kDeadline };
@@ -85,6 +91,22 @@ class ReadView {
   // Events with revision in [from, revision()], at most limit.
   Result<std::vector<v1::Event>> Events(uint64_t from, size_t limit) const;
 
+  // Reminders.
+  Result<std::optional<Schedule>> GetSchedule(std::string_view id) const;
+  // Items whose next_us <= now_us, earliest first, at most limit: (next_us, id).
+  Result<std::vector<std::pair<int64_t, std::string>>> DueItems(int64_t now_us,
+                                                               size_t limit) const;
+  Result<std::optional<int64_t>> NextDue() const;  // the head of the due index
+  Result<bool> HasReminder(std::string_view item_id, std::string_view key) const;
+  Result<std::vector<v1::Reminder>> ItemReminders(std::string_view item_id, size_t limit) const;
+  Result<std::optional<v1::Delivery>> GetDelivery(uint64_t id) const;
+  // Pending deliveries due at or before now_us, earliest first.
+  Result<std::vector<v1::Delivery>> PendingDeliveries(int64_t now_us, size_t limit) const;
+  Result<std::optional<int64_t>> NextPendingDelivery() const;
+  Result<uint64_t> PendingDeliveryCount(size_t cap) const;
+  Result<std::vector<v1::Delivery>> RecentDeliveries(size_t limit) const;  // newest first
+  Result<uint64_t> OutboxSeq() const;
+
  private:
   friend class Store;
   ReadView(class Store* store);
@@ -109,6 +131,12 @@ class WriteSet {
   void PutRevision(uint64_t revision);
   void PutSeq(int year, uint64_t serial);
   void PutCount(v1::State state, uint64_t count);
+  // Moves the item's due index entry from `previous` to `now` (either may be empty).
+  void PutSchedule(std::string_view id, const Schedule* previous, const Schedule& now);
+  void PutReminder(const v1::Reminder& reminder);
+  // Writes a delivery and keeps the pending index: listed while PENDING, by next attempt.
+  void PutDelivery(const v1::Delivery& delivery, const v1::Delivery* previous);
+  void PutOutboxSeq(uint64_t seq);
   size_t size_bytes() const;
   int count() const;
 
@@ -146,6 +174,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
   rocksdb::ColumnFamilyHandle* index_ = nullptr;
   rocksdb::ColumnFamilyHandle* idem_ = nullptr;
+  rocksdb::ColumnFamilyHandle* remind_ = nullptr;
 };
 
 }  // namespace rectify::store

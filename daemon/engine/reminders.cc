@@ -1,0 +1,300 @@
+// Reminder runs and delivery updates: the parts of the commit pipeline that serve remind/.
+// Runs on the engine's writer thread (ApplyRun, ApplyDeliveryUpdate) or any thread (reads).
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/logging.h"
+#include "domain/dates.h"
+#include "engine/group.h"
+
+namespace rectify::engine {
+namespace {
+
+TimePoint FromMicros(int64_t us) { return TimePoint(std::chrono::microseconds(us)); }
+
+v1::ReminderKind ToProtoKind(domain::ReminderKind k) {
+  switch (k) {
+    case domain::ReminderKind::kBeforeDeadline: return v1::REMINDER_KIND_BEFORE_DEADLINE;
+    case domain::ReminderKind::kDeadlineDay: return v1::REMINDER_KIND_DEADLINE_DAY;
+    case domain::ReminderKind::kOverdue: return v1::REMINDER_KIND_OVERDUE;
+    case domain::ReminderKind::kSupervision: return v1::REMINDER_KIND_SUPERVISION;
+    case domain::ReminderKind::kAdmonition: return v1::REMINDER_KIND_ADMONITION;
+    case domain::ReminderKind::kStaleProgress: return v1::REMINDER_KIND_STALE_PROGRESS;
+  }
+  return v1::REMINDER_KIND_UNSPECIFIED;
+}
+
+// A stable digest key: the same channel, recipient and reminders always give the same key, so
+// a receiver can drop a re-send after a crash.
+std::string DigestKey(const v1::Delivery& d) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  };
+  mix(d.channel());
+  mix(d.recipient());
+  std::vector<std::string> keys(d.reminder_keys().begin(), d.reminder_keys().end());
+  std::sort(keys.begin(), keys.end());
+  for (const auto& k : keys) mix(k);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "rectify-%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+}  // namespace
+
+int64_t Engine::NextFire(const v1::Item& item, int64_t since_us, int64_t now_us) const {
+  auto r = domain::EvaluateReminders(item, FromMicros(since_us), FromMicros(now_us), zone_,
+                                     calendar_, options_.reminder_rules);
+  if (!r.ok()) {
+    // Most often a year missing from the calendar: look again in a day rather than never.
+    Logger("engine")->warn("reminders item={} cannot be scheduled, retrying in a day: {}",
+                           item.id(), r.status().message());
+    return now_us + int64_t{24} * 3600 * 1000000;
+  }
+  if (!r->due.empty()) return now_us;
+  if (r->next) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(r->next->time_since_epoch())
+        .count();
+  }
+  return 0;
+}
+
+Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& actor,
+                                                  bool write) {
+  v1::RunRemindersResponse resp;
+  resp.set_dry_run(!write);
+  ASSIGN_OR_RETURN(auto due, g.view->DueItems(g.now_us, options_.run_limit));
+  std::vector<std::string> ids;
+  ids.reserve(due.size());
+  for (auto& [at, id] : due) ids.push_back(std::move(id));
+  for (const auto& [id, sch] : g.schedules) {  // made due earlier in this very group
+    if (sch.next_us != 0 && sch.next_us <= g.now_us &&
+        std::find(ids.begin(), ids.end(), id) == ids.end()) {
+      ids.push_back(id);
+    }
+  }
+
+  std::vector<std::pair<v1::Reminder, v1::Item>> fired;
+  for (const auto& id : ids) {
+    std::optional<store::Schedule> sch;
+    if (auto it = g.schedules.find(id); it != g.schedules.end()) {
+      sch = it->second;
+    } else {
+      ASSIGN_OR_RETURN(sch, g.view->GetSchedule(id));
+    }
+    if (!sch || sch->next_us == 0 || sch->next_us > g.now_us) continue;
+    std::optional<v1::Item> item;
+    if (auto it = g.items.find(id); it != g.items.end()) {
+      item = it->second;
+    } else {
+      ASSIGN_OR_RETURN(item, g.view->GetItem(id));
+    }
+    if (!item) continue;
+    resp.set_items_evaluated(resp.items_evaluated() + 1);
+
+    auto policy = domain::EvaluateReminders(*item, FromMicros(sch->since_us), g.now, zone_,
+                                            calendar_, options_.reminder_rules);
+    store::Schedule next_sch{0, g.now_us};
+    v1::Item updated = *item;
+    bool escalated = false;
+    std::vector<v1::Reminder> new_ones;
+    if (!policy.ok()) {
+      Logger("engine")->warn("reminders item={} not evaluated, retrying in a day: {}", id,
+                             policy.status().message());
+      next_sch = store::Schedule{g.now_us + int64_t{24} * 3600 * 1000000, sch->since_us};
+    } else {
+      for (const auto& occ : policy->due) {
+        for (const auto& person : occ.recipients) {
+          const std::string day = domain::FormatDate(occ.day);
+          const std::string key = id + "|" + std::to_string(item->deadline_version()) + "|" +
+                                  occ.rule + "|" + day + "|" + person;
+          if (g.reminder_keys.count(key)) continue;
+          ASSIGN_OR_RETURN(bool seen, g.view->HasReminder(id, key));
+          if (seen) continue;  // fired before (a re-run, or the clock went back): never twice
+          g.reminder_keys.insert(key);
+          v1::Reminder rem;
+          rem.set_key(key);
+          rem.set_item_id(id);
+          rem.set_kind(ToProtoKind(occ.kind));
+          rem.set_rule(occ.rule);
+          rem.set_day(day);
+          rem.set_recipient(person);
+          rem.set_days(occ.days);
+          rem.set_late(occ.late);
+          rem.set_escalation(occ.escalation);
+          *rem.mutable_fired_at() = ToProto(g.now);
+          rem.set_title(item->title());
+          rem.set_deadline(item->deadline());
+          new_ones.push_back(std::move(rem));
+        }
+        if (occ.escalation > updated.escalation()) {
+          updated.set_escalation(occ.escalation);
+          escalated = true;
+        }
+      }
+      next_sch.next_us = NextFire(updated, g.now_us, g.now_us);
+    }
+    if (write) {
+      if (!new_ones.empty() || escalated) {
+        v1::Event& event =
+            CommitItem(g, updated, &*item,
+                       escalated ? v1::EVENT_KIND_ESCALATED : v1::EVENT_KIND_REMINDER,
+                       v1::ACTION_UNSPECIFIED, "", actor, "");
+        for (auto& rem : new_ones) {
+          rem.set_revision(event.revision());
+          g.writes->PutReminder(rem);
+          *event.add_reminders() = rem;
+        }
+        // The event in the log carries the reminders too.
+        g.writes->PutEvent(event);
+      }
+      g.writes->PutSchedule(id, &*sch, next_sch);
+      g.schedules[id] = next_sch;
+    }
+    for (auto& rem : new_ones) {
+      *resp.add_fired() = rem;
+      fired.emplace_back(std::move(rem), updated);
+    }
+  }
+
+  // One digest per channel and recipient for the whole run.
+  if (options_.route && !fired.empty()) {
+    std::map<std::pair<std::string, std::string>, v1::Delivery> digests;
+    for (const auto& [rem, item] : fired) {
+      for (const auto& t : options_.route(rem, item)) {
+        v1::Delivery& d = digests[{t.channel, t.recipient}];
+        if (d.channel().empty()) {
+          d.set_channel(t.channel);
+          d.set_recipient(t.recipient);
+          d.set_address(t.address);
+          d.set_state(t.needs_address && t.address.empty() ? v1::DELIVERY_STATE_NO_ADDRESS
+                                                           : v1::DELIVERY_STATE_PENDING);
+          *d.mutable_created_at() = ToProto(g.now);
+          *d.mutable_next_attempt_at() = ToProto(g.now);
+          d.set_revision(g.revision);
+        }
+        if (std::find(d.reminder_keys().begin(), d.reminder_keys().end(), rem.key()) ==
+            d.reminder_keys().end()) {
+          d.add_reminder_keys(rem.key());
+          *d.add_reminders() = rem;
+        }
+      }
+    }
+    for (auto& [target, d] : digests) {
+      d.set_id(++g.outbox_seq);
+      d.set_idempotency_key(DigestKey(d));
+      if (write) {
+        g.writes->PutDelivery(d, nullptr);
+        g.deliveries[d.id()] = d;
+      }
+      *resp.add_deliveries() = d;
+    }
+  }
+  resp.set_revision(g.revision);
+  if (write && resp.fired_size() > 0) {
+    Logger("engine")->info("reminder run fired={} deliveries={} items={} revision={}",
+                           resp.fired_size(), resp.deliveries_size(), resp.items_evaluated(),
+                           g.revision);
+  }
+  return resp;
+}
+
+Status Engine::ApplyDeliveryUpdate(Group& g, const DeliveryUpdate& u) {
+  std::optional<v1::Delivery> d;
+  if (auto it = g.deliveries.find(u.id); it != g.deliveries.end()) {
+    d = it->second;
+  } else {
+    ASSIGN_OR_RETURN(d, g.view->GetDelivery(u.id));
+  }
+  if (!d) return NotFound("delivery " + std::to_string(u.id) + " does not exist");
+  if (d->state() != v1::DELIVERY_STATE_PENDING) return Status::Ok();  // already settled
+  const v1::Delivery previous = *d;
+  d->set_attempts(d->attempts() + 1);
+  switch (u.outcome) {
+    case DeliveryUpdate::Outcome::kSent:
+      d->set_state(v1::DELIVERY_STATE_SENT);
+      *d->mutable_sent_at() = ToProto(g.now);
+      d->clear_next_attempt_at();
+      break;
+    case DeliveryUpdate::Outcome::kRetry:
+      d->set_last_error(u.error);
+      *d->mutable_next_attempt_at() = ToProto(u.next_attempt);
+      break;
+    case DeliveryUpdate::Outcome::kDead:
+      d->set_state(v1::DELIVERY_STATE_DEAD);
+      d->set_last_error(u.error);
+      d->clear_next_attempt_at();
+      break;
+  }
+  g.writes->PutDelivery(*d, &previous);
+  g.deliveries[u.id] = *d;
+  return Status::Ok();
+}
+
+Result<v1::RunRemindersResponse> Engine::PreviewRun() {
+  Group g;
+  g.view = store_.View();
+  g.writes = store_.NewWriteSet();  // never committed
+  g.revision = g.view->revision();
+  g.now = clock_.Now();
+  g.now_us = std::chrono::duration_cast<std::chrono::microseconds>(g.now.time_since_epoch()).count();
+  g.outbox_seq = 0;
+  return ApplyRun(g, "", /*write=*/false);
+}
+
+Result<v1::ListRemindersResponse> Engine::ListReminders(const v1::ListRemindersRequest& req) {
+  auto view = store_.View();
+  v1::ListRemindersResponse resp;
+  const size_t limit = req.page_size() > 0 ? static_cast<size_t>(req.page_size()) : 100;
+  if (!req.item_id().empty()) {
+    ASSIGN_OR_RETURN(auto item, view->GetItem(req.item_id()));
+    if (!item) return NotFound("item " + req.item_id() + " does not exist");
+    ASSIGN_OR_RETURN(auto reminders, view->ItemReminders(req.item_id(), limit));
+    std::set<std::string> keys;
+    for (auto& r : reminders) {
+      keys.insert(r.key());
+      *resp.add_reminders() = std::move(r);
+    }
+    if (req.include_deliveries()) {
+      // Recent outbox entries that carry one of this item's reminders.
+      ASSIGN_OR_RETURN(auto recent, view->RecentDeliveries(5000));
+      for (auto& d : recent) {
+        bool mine = std::any_of(d.reminder_keys().begin(), d.reminder_keys().end(),
+                                [&](const std::string& k) { return keys.count(k) > 0; });
+        if (mine) *resp.add_deliveries() = std::move(d);
+      }
+    }
+    if (req.upcoming()) {
+      ASSIGN_OR_RETURN(auto sch, view->GetSchedule(req.item_id()));
+      if (sch && sch->next_us != 0) {
+        auto* u = resp.add_upcoming();
+        u->set_item_id(req.item_id());
+        *u->mutable_at() = ToProto(FromMicros(sch->next_us));
+      }
+    }
+  } else {
+    if (req.include_deliveries()) {
+      ASSIGN_OR_RETURN(auto recent, view->RecentDeliveries(limit));
+      for (auto& d : recent) *resp.add_deliveries() = std::move(d);
+    }
+    if (req.upcoming()) {
+      ASSIGN_OR_RETURN(auto due, view->DueItems(INT64_MAX, limit));
+      for (auto& [at, id] : due) {
+        auto* u = resp.add_upcoming();
+        u->set_item_id(id);
+        *u->mutable_at() = ToProto(FromMicros(at));
+      }
+    }
+  }
+  resp.set_revision(view->revision());
+  return resp;
+}
+
+}  // namespace rectify::engine

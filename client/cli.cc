@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "client/clock_args.h"
 #include "client/deadline.h"
 #include "client/evidence.h"
 
@@ -40,6 +41,9 @@ struct RawArgs {
   uint64_t from = 0;
   std::vector<std::string> items, units, kinds;
   bool progress_notify = false;
+
+  bool dry_run = false, deliveries = false, upcoming = false;
+  std::string date, days, advance;
 };
 
 struct TransitionVerb {
@@ -285,6 +289,43 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
   AddMulti(watch, "--kind", raw.kinds, EnumHelp("event kind (repeatable)", EventKindTable()));
   watch->add_flag("--progress-notify", raw.progress_notify, "ask for periodic progress responses");
 
+  // remind run | remind list
+  CLI::App* remind = app.add_subcommand("remind", "reminders (提醒): run them, list them");
+  remind->require_subcommand(1);
+  CLI::App* remind_run =
+      remind->add_subcommand("run", "fire the reminders due now and queue their digests");
+  remind_run->add_flag("--dry-run", raw.dry_run, "show what would fire; record and send nothing");
+  CLI::App* remind_list = remind->add_subcommand(
+      "list", "an item's fired reminders, or (no item) the outbox and what comes next");
+  remind_list->add_option("item", raw.id, "item id (编号); omitted: every item");
+  remind_list->add_flag("--deliveries", raw.deliveries,
+                        "with an item: its deliveries; without: the outbox (recent deliveries)");
+  remind_list->add_flag("--upcoming", raw.upcoming, "when reminders next fall due");
+  remind_list->add_option("--page-size", raw.page_size, "entries (server default 100, max 1000)")
+      ->check(CLI::Range(1, 1000));
+
+  // calendar [--year Y] | calendar add-workdays DATE N
+  CLI::App* calendar = app.add_subcommand("calendar", "the daemon's working-day calendar (工作日)");
+  calendar->require_subcommand(0, 1);
+  CLI::Option* calendar_year =
+      calendar->add_option("--year", raw.year, "only this year (default: every year it has)")
+          ->check(CLI::Range(1900, 9999));
+  CLI::App* add_workdays = calendar->add_subcommand(
+      "add-workdays", "the N-th working day after DATE (before it if N is negative)");
+  add_workdays->add_option("date", raw.date, "start date YYYY-MM-DD (never counted itself)")
+      ->required();
+  add_workdays->add_option("n", raw.days, "working days, may be negative")->required();
+
+  // admin set-clock
+  CLI::App* admin = app.add_subcommand("admin", "daemon administration");
+  admin->require_subcommand(1);
+  CLI::App* set_clock = admin->add_subcommand(
+      "set-clock", "move the clock of a daemon started with --test-clock (tests only)");
+  CLI::Option* clock_to = set_clock->add_option(
+      "--to", raw.to, "set the clock to this RFC 3339 time, e.g. 2026-06-30T09:00:00+08:00");
+  CLI::Option* clock_advance = set_clock->add_option(
+      "--advance", raw.advance, "move the clock by a duration: 90s, 15m, 3h, 2d, -1h");
+
   std::vector<const char*> argv;
   argv.push_back("rectifyctl");
   for (const std::string& a : args) argv.push_back(a.c_str());
@@ -495,6 +536,66 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
       r.add_kinds(kind);
     }
     r.set_progress_notify(raw.progress_notify);
+    inv.command = std::move(cmd);
+  } else if (chosen == remind) {
+    const CLI::App* verb = remind->get_subcommands().front();
+    if (verb == remind_run) {
+      RemindRunCommand cmd;
+      cmd.request.set_dry_run(raw.dry_run);
+      inv.command = std::move(cmd);
+    } else {
+      RemindListCommand cmd;
+      v1::ListRemindersRequest& r = cmd.request;
+      r.set_item_id(raw.id);
+      r.set_include_deliveries(raw.deliveries);
+      r.set_upcoming(raw.upcoming);
+      if (raw.id.empty() && !raw.deliveries && !raw.upcoming) {
+        r.set_include_deliveries(true);
+        r.set_upcoming(true);
+      }
+      r.set_page_size(raw.page_size);
+      inv.command = std::move(cmd);
+    }
+  } else if (chosen == calendar) {
+    if (calendar->get_subcommands().empty()) {
+      CalendarCommand cmd;
+      cmd.request.set_year(raw.year);
+      inv.command = std::move(cmd);
+    } else {
+      if (calendar_year->count() > 0) {
+        return usage("--year belongs to `calendar` alone, not to `calendar add-workdays`");
+      }
+      AddWorkingDaysCommand cmd;
+      if (!c.Take(ParseDate("DATE", raw.date), cmd.request.mutable_date())) {
+        return usage(c.error());
+      }
+      int days = 0;
+      if (!c.Take(ParseWorkingDayCount("N", raw.days), &days)) return usage(c.error());
+      cmd.request.set_days(days);
+      inv.command = std::move(cmd);
+    }
+  } else if (chosen == admin) {
+    // set-clock is admin's only verb so far.
+    if ((clock_to->count() > 0) == (clock_advance->count() > 0)) {
+      return usage("set-clock takes exactly one of --to TIME and --advance DURATION");
+    }
+    SetClockCommand cmd;
+    if (clock_to->count() > 0) {
+      if (!c.Take(ParseRfc3339("--to", raw.to), cmd.request.mutable_time())) {
+        return usage(c.error());
+      }
+    } else {
+      int64_t seconds = 0;
+      if (!c.Take(ParseDurationSeconds("--advance", raw.advance), &seconds)) {
+        return usage(c.error());
+      }
+      // The request cannot tell an advance of 0 from no advance at all.
+      if (seconds == 0) {
+        return usage("--advance " + raw.advance +
+                     " would not move the clock; `server-info` shows the daemon's time");
+      }
+      cmd.request.set_advance_seconds(seconds);
+    }
     inv.command = std::move(cmd);
   } else {
     bool found = false;

@@ -59,9 +59,28 @@ struct ServerInfoCommand {};
 struct WatchCommand {
   v1::WatchRequest request;
 };
+struct RemindRunCommand {
+  v1::RunRemindersRequest request;
+};
+// `remind list`. Without an item and without --deliveries/--upcoming the request asks for both
+// (the daemon would otherwise answer with nothing); the printed sections follow the request.
+struct RemindListCommand {
+  v1::ListRemindersRequest request;
+};
+struct CalendarCommand {
+  v1::GetCalendarRequest request;
+};
+struct AddWorkingDaysCommand {
+  v1::AddWorkingDaysRequest request;
+};
+struct SetClockCommand {
+  v1::SetClockRequest request;  // exactly one of time / advance_seconds (non-zero) is set
+};
 
 using Command = std::variant<CreateCommand, GetCommand, ListCommand, UpdateCommand, HistoryCommand,
-                             TransitionCommand, ProgressCommand, ServerInfoCommand, WatchCommand>;
+                             TransitionCommand, ProgressCommand, ServerInfoCommand, WatchCommand,
+                             RemindRunCommand, RemindListCommand, CalendarCommand,
+                             AddWorkingDaysCommand, SetClockCommand>;
 
 struct Invocation {
   GlobalOptions global;

@@ -85,4 +85,20 @@ Parsed<v1::DeadlineSpec> ParseDeadlineSpec(std::string_view flag, std::string_vi
   return spec;
 }
 
+Parsed<int> ParseWorkingDayCount(std::string_view what, std::string_view text) {
+  std::string_view digits = text;
+  bool negative = false;
+  if (!digits.empty() && (digits.front() == '-' || digits.front() == '+')) {
+    negative = digits.front() == '-';
+    digits.remove_prefix(1);
+  }
+  const int n = AllDigits(digits) && digits.size() <= 6 ? ToInt(digits) : -1;
+  if (n < 0 || n > kMaxDays) {
+    return Parsed<int>::Error("invalid value '" + std::string(text) + "' for " + std::string(what) +
+                              "; expected a whole number of working days in -" +
+                              std::to_string(kMaxDays) + ".." + std::to_string(kMaxDays));
+  }
+  return negative ? -n : n;
+}
+
 }  // namespace rectify::client

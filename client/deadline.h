@@ -26,4 +26,8 @@ Parsed<std::string> ParseDate(std::string_view flag, std::string_view text);
 
 Parsed<v1::DeadlineSpec> ParseDeadlineSpec(std::string_view flag, std::string_view text);
 
+// A signed working-day count for `calendar add-workdays DATE N`: an integer in -36500..36500,
+// written with digits and an optional sign ("5", "-5", "+5"; not "5wd", "1e3" or "").
+Parsed<int> ParseWorkingDayCount(std::string_view what, std::string_view text);
+
 }  // namespace rectify::client

@@ -88,6 +88,23 @@ constexpr EnumEntry kEventKinds[] = {
     {v1::EVENT_KIND_ESCALATED, "ESCALATED", "升级督办", "escalated"},
 };
 
+constexpr EnumEntry kReminderKinds[] = {
+    {v1::REMINDER_KIND_BEFORE_DEADLINE, "BEFORE_DEADLINE", "截止前提醒", "before deadline"},
+    {v1::REMINDER_KIND_DEADLINE_DAY, "DEADLINE_DAY", "到期提醒", "deadline day"},
+    {v1::REMINDER_KIND_OVERDUE, "OVERDUE", "逾期提醒", "overdue"},
+    {v1::REMINDER_KIND_SUPERVISION, "SUPERVISION", "督办", "supervision"},
+    {v1::REMINDER_KIND_ADMONITION, "ADMONITION", "约谈", "admonition"},
+    {v1::REMINDER_KIND_STALE_PROGRESS, "STALE_PROGRESS", "进展停滞提醒", "stale progress"},
+};
+
+constexpr EnumEntry kDeliveryStates[] = {
+    {v1::DELIVERY_STATE_PENDING, "PENDING", "待发送", "pending"},
+    {v1::DELIVERY_STATE_SENT, "SENT", "已发送", "sent"},
+    // The daemon gave up (4xx, rejected): no more attempts.
+    {v1::DELIVERY_STATE_DEAD, "DEAD", "发送失败(终止)", "failed (final)", "发送失败"},
+    {v1::DELIVERY_STATE_NO_ADDRESS, "NO_ADDRESS", "无地址", "no address"},
+};
+
 constexpr EnumEntry kOrderBys[] = {
     {v1::ORDER_BY_ID, "ID", "编号", "id"},
     {v1::ORDER_BY_DEADLINE, "DEADLINE", "整改时限", "deadline", "时限"},
@@ -141,6 +158,8 @@ RECTIFY_ENUM_TABLE(EscalationTable, "ESCALATION_", kEscalations)
 RECTIFY_ENUM_TABLE(SignOffRoleTable, "SIGN_OFF_ROLE_", kSignOffRoles)
 RECTIFY_ENUM_TABLE(EventKindTable, "EVENT_KIND_", kEventKinds)
 RECTIFY_ENUM_TABLE(OrderByTable, "ORDER_BY_", kOrderBys)
+RECTIFY_ENUM_TABLE(ReminderKindTable, "REMINDER_KIND_", kReminderKinds)
+RECTIFY_ENUM_TABLE(DeliveryStateTable, "DELIVERY_STATE_", kDeliveryStates)
 #undef RECTIFY_ENUM_TABLE
 
 std::string AcceptedValues(const EnumTable& table) {

@@ -42,6 +42,8 @@ const EnumTable& EscalationTable();
 const EnumTable& SignOffRoleTable();
 const EnumTable& EventKindTable();
 const EnumTable& OrderByTable();
+const EnumTable& ReminderKindTable();
+const EnumTable& DeliveryStateTable();
 
 // Parses `text` against `table`. On failure the message names `flag` and lists every accepted
 // value with its Chinese label.

@@ -41,6 +41,7 @@ class Session {
     items_ = v1::ItemService::NewStub(channel);
     watch_ = v1::WatchService::NewStub(channel);
     admin_ = v1::AdminService::NewStub(channel);
+    reminders_ = v1::ReminderService::NewStub(channel);
   }
 
   int operator()(const CreateCommand& cmd) {
@@ -171,6 +172,73 @@ class Session {
     return kExitOk;
   }
 
+  int operator()(const RemindRunCommand& cmd) {
+    v1::RunRemindersResponse response;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, true);
+    const grpc::Status status = reminders_->RunReminders(&ctx, cmd.request, &response);
+    if (!status.ok()) return Fail(status);
+    if (Json()) {
+      out_ << ToJson(response) << '\n';
+    } else {
+      out_ << RunRemindersText(response, global_.lang);
+    }
+    return kExitOk;
+  }
+
+  int operator()(const RemindListCommand& cmd) {
+    v1::ListRemindersResponse response;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, true);
+    const grpc::Status status = reminders_->ListReminders(&ctx, cmd.request, &response);
+    if (!status.ok()) return Fail(status);
+    if (Json()) {
+      out_ << ToJson(response) << '\n';
+    } else {
+      out_ << RemindersListText(cmd.request, response, global_.lang);
+    }
+    return kExitOk;
+  }
+
+  int operator()(const CalendarCommand& cmd) {
+    v1::GetCalendarResponse response;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, true);
+    const grpc::Status status = admin_->GetCalendar(&ctx, cmd.request, &response);
+    if (!status.ok()) return Fail(status);
+    if (Json()) {
+      out_ << ToJson(response) << '\n';
+    } else {
+      out_ << CalendarText(response, global_.lang);
+    }
+    return kExitOk;
+  }
+
+  int operator()(const AddWorkingDaysCommand& cmd) {
+    v1::AddWorkingDaysResponse response;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, true);
+    const grpc::Status status = admin_->AddWorkingDays(&ctx, cmd.request, &response);
+    if (!status.ok()) return Fail(status);
+    out_ << (Json() ? ToJson(response) : AddWorkingDaysLine(cmd.request, response, global_.lang))
+         << '\n';
+    return kExitOk;
+  }
+
+  int operator()(const SetClockCommand& cmd) {
+    v1::ServerInfo info;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, true);
+    const grpc::Status status = admin_->SetClock(&ctx, cmd.request, &info);
+    if (!status.ok()) return Fail(status);
+    if (Json()) {
+      out_ << ToJson(info) << '\n';
+    } else {
+      out_ << ServerInfoSheet(info, global_.lang);
+    }
+    return kExitOk;
+  }
+
   int operator()(const WatchCommand& cmd) {
     grpc::ClientContext ctx;  // outlives the interrupt watcher, which may cancel it
     Prepare(&ctx, /*unary=*/false);
@@ -247,6 +315,7 @@ class Session {
   std::unique_ptr<v1::ItemService::Stub> items_;
   std::unique_ptr<v1::WatchService::Stub> watch_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::ReminderService::Stub> reminders_;
 };
 
 }  // namespace

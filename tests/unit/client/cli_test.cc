@@ -351,6 +351,140 @@ TEST(Cli, Watch) {
   EXPECT_EQ(Parse({"watch", "--kind", "deleted"}).outcome.exit_code, kExitUsage);
 }
 
+TEST(Cli, RemindRun) {
+  EXPECT_FALSE(CommandOf<RemindRunCommand>(Parse({"remind", "run"})).request.dry_run());
+  const Result r = Parse({"remind", "run", "--dry-run", "-o", "json"});
+  EXPECT_TRUE(CommandOf<RemindRunCommand>(r).request.dry_run());
+  EXPECT_EQ(r.outcome.invocation->global.output, OutputFormat::kJson);  // falls through two levels
+  EXPECT_EQ(Parse({"remind"}).outcome.exit_code, kExitUsage);           // a verb is required
+  EXPECT_EQ(Parse({"remind", "send"}).outcome.exit_code, kExitUsage);
+  EXPECT_EQ(Parse({"remind", "run", "2026-000001"}).outcome.exit_code, kExitUsage);
+}
+
+TEST(Cli, RemindListForAnItem) {
+  Result r = Parse({"remind", "list", "2026-000001"});
+  const auto& req = CommandOf<RemindListCommand>(r).request;
+  EXPECT_EQ(req.item_id(), "2026-000001");
+  EXPECT_FALSE(req.include_deliveries());
+  EXPECT_FALSE(req.upcoming());
+  EXPECT_EQ(req.page_size(), 0);
+
+  r = Parse({"remind", "list", "2026-000001", "--deliveries", "--upcoming", "--page-size", "20"});
+  const auto& req2 = CommandOf<RemindListCommand>(r).request;
+  EXPECT_TRUE(req2.include_deliveries());
+  EXPECT_TRUE(req2.upcoming());
+  EXPECT_EQ(req2.page_size(), 20);
+  EXPECT_EQ(Parse({"remind", "list", "--page-size", "0"}).outcome.exit_code, kExitUsage);
+  EXPECT_EQ(Parse({"remind", "list", "--page-size", "1001"}).outcome.exit_code, kExitUsage);
+}
+
+TEST(Cli, RemindListWithoutAnItemAsksForOutboxAndUpcoming) {
+  // Nothing asked for: both, since the daemon answers an item-less request without them empty.
+  Result r = Parse({"remind", "list"});
+  const auto& req = CommandOf<RemindListCommand>(r).request;
+  EXPECT_EQ(req.item_id(), "");
+  EXPECT_TRUE(req.include_deliveries());
+  EXPECT_TRUE(req.upcoming());
+  // One asked for: only that one.
+  r = Parse({"remind", "list", "--upcoming"});
+  EXPECT_FALSE(CommandOf<RemindListCommand>(r).request.include_deliveries());
+  EXPECT_TRUE(CommandOf<RemindListCommand>(r).request.upcoming());
+  r = Parse({"remind", "list", "--deliveries"});
+  EXPECT_TRUE(CommandOf<RemindListCommand>(r).request.include_deliveries());
+  EXPECT_FALSE(CommandOf<RemindListCommand>(r).request.upcoming());
+}
+
+TEST(Cli, Calendar) {
+  EXPECT_EQ(CommandOf<CalendarCommand>(Parse({"calendar"})).request.year(), 0);
+  EXPECT_EQ(CommandOf<CalendarCommand>(Parse({"calendar", "--year", "2025"})).request.year(), 2025);
+  EXPECT_EQ(Parse({"calendar", "--year", "25"}).outcome.exit_code, kExitUsage);
+  EXPECT_EQ(Parse({"calendar", "--year", "next"}).outcome.exit_code, kExitUsage);
+}
+
+TEST(Cli, AddWorkdaysArguments) {
+  Result r = Parse({"calendar", "add-workdays", "2025-09-26", "5"});
+  EXPECT_EQ(CommandOf<AddWorkingDaysCommand>(r).request.date(), "2025-09-26");
+  EXPECT_EQ(CommandOf<AddWorkingDaysCommand>(r).request.days(), 5);
+  // A negative count is a value, not a flag.
+  r = Parse({"calendar", "add-workdays", "2025-10-09", "-1", "-o", "json"});
+  EXPECT_EQ(CommandOf<AddWorkingDaysCommand>(r).request.days(), -1);
+  EXPECT_EQ(r.outcome.invocation->global.output, OutputFormat::kJson);
+  r = Parse({"calendar", "add-workdays", "2025-10-01", "0"});
+  EXPECT_EQ(CommandOf<AddWorkingDaysCommand>(r).request.days(), 0);
+
+  r = Parse({"calendar", "add-workdays", "2025-09-26", "5wd"});
+  EXPECT_EQ(r.outcome.exit_code, kExitUsage);
+  EXPECT_NE(r.err.find("'5wd'"), std::string::npos) << r.err;
+  r = Parse({"calendar", "add-workdays", "2025-02-30", "5"});
+  EXPECT_EQ(r.outcome.exit_code, kExitUsage);
+  EXPECT_NE(r.err.find("2025-02-30"), std::string::npos) << r.err;
+  EXPECT_EQ(Parse({"calendar", "add-workdays", "5", "2025-09-26"}).outcome.exit_code, kExitUsage);
+  EXPECT_EQ(Parse({"calendar", "add-workdays", "2025-09-26"}).outcome.exit_code, kExitUsage);
+  EXPECT_EQ(Parse({"calendar", "add-workdays"}).outcome.exit_code, kExitUsage);
+  EXPECT_EQ(Parse({"calendar", "add-workdays", "2025-09-26", "5", "6"}).outcome.exit_code,
+            kExitUsage);
+  EXPECT_EQ(Parse({"calendar", "add-workdays", "2025-09-26", "99999"}).outcome.exit_code,
+            kExitUsage);
+  // --year would be silently ignored: refused instead.
+  r = Parse({"calendar", "--year", "2025", "add-workdays", "2025-09-26", "5"});
+  EXPECT_EQ(r.outcome.exit_code, kExitUsage);
+  EXPECT_NE(r.err.find("--year"), std::string::npos) << r.err;
+}
+
+TEST(Cli, SetClockTo) {
+  const Result r = Parse({"admin", "set-clock", "--to", "2026-06-30T09:00:00+08:00"});
+  const auto& req = CommandOf<SetClockCommand>(r).request;
+  ASSERT_TRUE(req.has_time());
+  EXPECT_EQ(req.time().seconds(), 1782781200);
+  EXPECT_EQ(req.advance_seconds(), 0);
+}
+
+TEST(Cli, SetClockAdvance) {
+  const std::pair<std::vector<std::string>, int64_t> cases[] = {
+      {{"admin", "set-clock", "--advance", "90s"}, 90},
+      {{"admin", "set-clock", "--advance", "2d"}, 2 * 86400},
+      {{"admin", "set-clock", "--advance", "-1h"}, -3600},  // separate argument, leading '-'
+      {{"admin", "set-clock", "--advance=-15m"}, -900},
+      {{"admin", "set-clock", "--advance", "1h30m", "--as", "tester"}, 5400},
+  };
+  for (const auto& [args, seconds] : cases) {
+    const Result r = Parse(args);
+    ASSERT_TRUE(r.outcome.invocation) << args.back() << ": " << r.err;
+    const auto& req = std::get<SetClockCommand>(r.outcome.invocation->command).request;
+    EXPECT_FALSE(req.has_time()) << args.back();
+    EXPECT_EQ(req.advance_seconds(), seconds) << args.back();
+  }
+}
+
+TEST(Cli, SetClockNeedsExactlyOneOfToAndAdvance) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"admin", "set-clock"},
+        {"admin", "set-clock", "--to", "2026-06-30T09:00:00+08:00", "--advance", "1h"}}) {
+    const Result r = Parse(args);
+    EXPECT_FALSE(r.outcome.invocation);
+    EXPECT_EQ(r.outcome.exit_code, kExitUsage);
+    EXPECT_NE(r.err.find("exactly one of --to"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(Parse({"admin"}).outcome.exit_code, kExitUsage);
+  EXPECT_EQ(Parse({"set-clock", "--advance", "1h"}).outcome.exit_code, kExitUsage);
+}
+
+TEST(Cli, SetClockBadValues) {
+  Result r = Parse({"admin", "set-clock", "--advance", "1.5h"});
+  EXPECT_EQ(r.outcome.exit_code, kExitUsage);
+  EXPECT_NE(r.err.find("--advance"), std::string::npos) << r.err;
+  r = Parse({"admin", "set-clock", "--advance", "5"});
+  EXPECT_EQ(r.outcome.exit_code, kExitUsage);
+  // Zero cannot be told from "no advance" on the wire.
+  r = Parse({"admin", "set-clock", "--advance", "0s"});
+  EXPECT_EQ(r.outcome.exit_code, kExitUsage);
+  EXPECT_NE(r.err.find("would not move"), std::string::npos) << r.err;
+  r = Parse({"admin", "set-clock", "--to", "2026-06-30T09:00:00"});
+  EXPECT_EQ(r.outcome.exit_code, kExitUsage);
+  EXPECT_NE(r.err.find("offset"), std::string::npos) << r.err;
+  EXPECT_EQ(Parse({"admin", "set-clock", "--to", "tomorrow"}).outcome.exit_code, kExitUsage);
+}
+
 TEST(ResumeCommand, CarriesGlobalsAndFilters) {
   GlobalOptions g;
   g.addr = "127.0.0.1:7000";

@@ -68,5 +68,24 @@ TEST(ParseDate, NamesTheFlag) {
   EXPECT_NE(bad.error().find("--deadline-from"), std::string::npos);
 }
 
+TEST(ParseWorkingDayCount, SignedWholeNumbers) {
+  EXPECT_EQ(ParseWorkingDayCount("N", "5").value(), 5);
+  EXPECT_EQ(ParseWorkingDayCount("N", "-5").value(), -5);
+  EXPECT_EQ(ParseWorkingDayCount("N", "+5").value(), 5);
+  EXPECT_EQ(ParseWorkingDayCount("N", "0").value(), 0);
+  EXPECT_EQ(ParseWorkingDayCount("N", "36500").value(), 36500);
+  EXPECT_EQ(ParseWorkingDayCount("N", "-36500").value(), -36500);
+}
+
+TEST(ParseWorkingDayCount, RejectsEverythingElse) {
+  for (const char* bad : {"", "-", "+", "36501", "-36501", "5wd", "5d", "1e3", "5.0", " 5", "--5",
+                          "9999999999", "五"}) {
+    EXPECT_FALSE(ParseWorkingDayCount("N", bad).ok()) << bad;
+  }
+  const auto parsed = ParseWorkingDayCount("N", "5wd");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error().find("'5wd'"), std::string::npos) << parsed.error();
+}
+
 }  // namespace
 }  // namespace rectify::client

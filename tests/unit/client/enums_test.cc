@@ -86,6 +86,34 @@ TEST(EnumLabel, BothLanguagesAndUnknownValues) {
   EXPECT_EQ(EnumLabel(EscalationTable(), v1::ESCALATION_SUPERVISION, Lang::kZh), "督办");
 }
 
+TEST(EnumLabel, ReminderKindsAndDeliveryStates) {
+  const std::pair<v1::ReminderKind, const char*> kinds[] = {
+      {v1::REMINDER_KIND_BEFORE_DEADLINE, "截止前提醒"},
+      {v1::REMINDER_KIND_DEADLINE_DAY, "到期提醒"},
+      {v1::REMINDER_KIND_OVERDUE, "逾期提醒"},
+      {v1::REMINDER_KIND_SUPERVISION, "督办"},
+      {v1::REMINDER_KIND_ADMONITION, "约谈"},
+      {v1::REMINDER_KIND_STALE_PROGRESS, "进展停滞提醒"},
+  };
+  for (const auto& [kind, label] : kinds) {
+    EXPECT_EQ(EnumLabel(ReminderKindTable(), kind, Lang::kZh), label);
+  }
+  const std::pair<v1::DeliveryState, const char*> states[] = {
+      {v1::DELIVERY_STATE_PENDING, "待发送"},
+      {v1::DELIVERY_STATE_SENT, "已发送"},
+      {v1::DELIVERY_STATE_DEAD, "发送失败(终止)"},
+      {v1::DELIVERY_STATE_NO_ADDRESS, "无地址"},
+  };
+  for (const auto& [state, label] : states) {
+    EXPECT_EQ(EnumLabel(DeliveryStateTable(), state, Lang::kZh), label);
+  }
+  EXPECT_EQ(EnumLabel(DeliveryStateTable(), v1::DELIVERY_STATE_DEAD, Lang::kEn), "failed (final)");
+  EXPECT_EQ(ParseEnumValue(DeliveryStateTable(), "--x", "发送失败").value(),
+            v1::DELIVERY_STATE_DEAD);
+  EXPECT_EQ(ParseEnumValue(ReminderKindTable(), "--x", "stale-progress").value(),
+            v1::REMINDER_KIND_STALE_PROGRESS);
+}
+
 // Every value the proto defines, except the UNSPECIFIED zero, has exactly one entry whose bare
 // name is the proto name without the prefix, and every label parses back to its value.
 void ExpectTableMatches(const EnumTable& table, const google::protobuf::EnumDescriptor* d) {
@@ -122,6 +150,8 @@ TEST(EnumTables, CoverEveryProtoValue) {
   ExpectTableMatches(SignOffRoleTable(), v1::SignOffRole_descriptor());
   ExpectTableMatches(EventKindTable(), v1::EventKind_descriptor());
   ExpectTableMatches(OrderByTable(), v1::OrderBy_descriptor());
+  ExpectTableMatches(ReminderKindTable(), v1::ReminderKind_descriptor());
+  ExpectTableMatches(DeliveryStateTable(), v1::DeliveryState_descriptor());
 }
 
 }  // namespace

@@ -101,6 +101,104 @@ class FakeWatch final : public v1::WatchService::Service {
   }
 };
 
+// Records the last request of each call; answers as scripted.
+class FakeAdmin final : public v1::AdminService::Service {
+ public:
+  grpc::Status SetClock(grpc::ServerContext*, const v1::SetClockRequest* req,
+                        v1::ServerInfo* resp) override {
+    std::lock_guard lock(mu_);
+    last_set_clock_ = *req;
+    resp->set_version("test");
+    resp->set_test_clock(true);
+    resp->set_outbox_pending(2);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetCalendar(grpc::ServerContext*, const v1::GetCalendarRequest* req,
+                           v1::GetCalendarResponse* resp) override {
+    if (req->year() == 2030) {
+      return {grpc::StatusCode::FAILED_PRECONDITION, "the calendar has no year 2030"};
+    }
+    resp->set_time_zone("Asia/Shanghai");
+    v1::CalendarYear* y = resp->add_years();
+    y->set_year(req->year() == 0 ? 2025 : req->year());
+    y->set_working_days(250);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status AddWorkingDays(grpc::ServerContext*, const v1::AddWorkingDaysRequest* req,
+                              v1::AddWorkingDaysResponse* resp) override {
+    std::lock_guard lock(mu_);
+    last_add_ = *req;
+    resp->set_date("2025-10-10");
+    resp->set_start_is_working_day(true);
+    return grpc::Status::OK;
+  }
+
+  v1::SetClockRequest last_set_clock() {
+    std::lock_guard lock(mu_);
+    return last_set_clock_;
+  }
+  v1::AddWorkingDaysRequest last_add() {
+    std::lock_guard lock(mu_);
+    return last_add_;
+  }
+
+ private:
+  std::mutex mu_;
+  v1::SetClockRequest last_set_clock_;
+  v1::AddWorkingDaysRequest last_add_;
+};
+
+class FakeReminders final : public v1::ReminderService::Service {
+ public:
+  grpc::Status RunReminders(grpc::ServerContext*, const v1::RunRemindersRequest* req,
+                            v1::RunRemindersResponse* resp) override {
+    std::lock_guard lock(mu_);
+    last_run_ = *req;
+    v1::Reminder* r = resp->add_fired();
+    r->set_item_id("2026-000001");
+    r->set_title("会议室空调");
+    r->set_kind(v1::REMINDER_KIND_OVERDUE);
+    r->set_recipient("张三");
+    r->set_days(2);
+    resp->set_dry_run(req->dry_run());
+    resp->set_revision(40);
+    resp->set_items_evaluated(3);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListReminders(grpc::ServerContext*, const v1::ListRemindersRequest* req,
+                             v1::ListRemindersResponse* resp) override {
+    std::lock_guard lock(mu_);
+    last_list_ = *req;
+    if (req->item_id() == "missing") return {grpc::StatusCode::NOT_FOUND, "item missing"};
+    if (req->include_deliveries()) {
+      v1::Delivery* d = resp->add_deliveries();
+      d->set_id(9);
+      d->set_channel("wecom");
+      d->set_state(v1::DELIVERY_STATE_SENT);
+    }
+    if (req->upcoming()) resp->add_upcoming()->set_item_id("2026-000002");
+    resp->set_revision(41);
+    return grpc::Status::OK;
+  }
+
+  v1::RunRemindersRequest last_run() {
+    std::lock_guard lock(mu_);
+    return last_run_;
+  }
+  v1::ListRemindersRequest last_list() {
+    std::lock_guard lock(mu_);
+    return last_list_;
+  }
+
+ private:
+  std::mutex mu_;
+  v1::RunRemindersRequest last_run_;
+  v1::ListRemindersRequest last_list_;
+};
+
 class ExecuteTest : public testing::Test {
  protected:
   void SetUp() override {
@@ -109,6 +207,8 @@ class ExecuteTest : public testing::Test {
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(&items_);
     builder.RegisterService(&watch_);
+    builder.RegisterService(&admin_);
+    builder.RegisterService(&reminders_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     addr_ = "127.0.0.1:" + std::to_string(port);
@@ -130,6 +230,8 @@ class ExecuteTest : public testing::Test {
 
   FakeItems items_;
   FakeWatch watch_;
+  FakeAdmin admin_;
+  FakeReminders reminders_;
   std::unique_ptr<grpc::Server> server_;
   std::string addr_;
   std::ostringstream out_, err_;
@@ -215,6 +317,65 @@ TEST_F(ExecuteTest, WatchNothingSeenNoTrailerRepeatsTheStart) {
             "stream ended at revision 0 (OK); resume with: "
             "rectifyctl --addr " +
                 addr_ + " watch --from 5 --unit silent\n");
+}
+
+TEST_F(ExecuteTest, SetClockSendsTheAdvanceAndPrintsServerInfo) {
+  EXPECT_EQ(Run({"admin", "set-clock", "--advance", "-1h30m"}), 0);
+  EXPECT_FALSE(admin_.last_set_clock().has_time());
+  EXPECT_EQ(admin_.last_set_clock().advance_seconds(), -5400);
+  EXPECT_NE(out_.str().find("测试时钟      是\n"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("待发送消息    2\n"), std::string::npos) << out_.str();
+
+  EXPECT_EQ(Run({"-o", "json", "admin", "set-clock", "--to", "2026-06-30T01:00:00Z"}), 0);
+  EXPECT_EQ(admin_.last_set_clock().time().seconds(), 1782781200);
+  EXPECT_EQ(admin_.last_set_clock().advance_seconds(), 0);
+  EXPECT_NE(out_.str().find("\"testClock\":true"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("\"outboxPending\":\"2\""), std::string::npos) << out_.str();
+}
+
+TEST_F(ExecuteTest, AddWorkdaysTableAndJson) {
+  EXPECT_EQ(Run({"calendar", "add-workdays", "2025-09-26", "5"}), 0);
+  EXPECT_EQ(out_.str(), "2025-09-26 之后第 5 个工作日是 2025-10-10\n");
+  EXPECT_EQ(admin_.last_add().date(), "2025-09-26");
+  EXPECT_EQ(admin_.last_add().days(), 5);
+  EXPECT_EQ(Run({"-o", "json", "calendar", "add-workdays", "2025-09-26", "-5"}), 0);
+  EXPECT_EQ(admin_.last_add().days(), -5);
+  EXPECT_EQ(out_.str(), "{\"date\":\"2025-10-10\",\"startIsWorkingDay\":true}\n");
+}
+
+TEST_F(ExecuteTest, CalendarAndItsErrors) {
+  EXPECT_EQ(Run({"calendar"}), 0);
+  EXPECT_NE(out_.str().find("工作日数  250"), std::string::npos) << out_.str();
+  EXPECT_EQ(Run({"calendar", "--year", "2030"}), 1);
+  EXPECT_EQ(err_.str(), "FAILED_PRECONDITION: the calendar has no year 2030\n");
+  EXPECT_EQ(out_.str(), "");
+}
+
+TEST_F(ExecuteTest, RemindRunDryRun) {
+  EXPECT_EQ(Run({"remind", "run", "--dry-run"}), 0);
+  EXPECT_TRUE(reminders_.last_run().dry_run());
+  EXPECT_NE(out_.str().find("逾期提醒"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("演练：将触发 1 条提醒"), std::string::npos) << out_.str();
+  EXPECT_EQ(Run({"-o", "json", "remind", "run"}), 0);
+  EXPECT_FALSE(reminders_.last_run().dry_run());
+  EXPECT_EQ(out_.str().rfind("{\"fired\":[{", 0), 0u) << out_.str();
+  EXPECT_NE(out_.str().find("\"kind\":\"REMINDER_KIND_OVERDUE\""), std::string::npos);
+  EXPECT_NE(out_.str().find("\"dryRun\":false"), std::string::npos) << out_.str();
+}
+
+TEST_F(ExecuteTest, RemindListOutbox) {
+  EXPECT_EQ(Run({"--lang", "en", "remind", "list"}), 0);
+  EXPECT_TRUE(reminders_.last_list().include_deliveries());
+  EXPECT_TRUE(reminders_.last_list().upcoming());
+  const std::string out = out_.str();
+  EXPECT_EQ(out.rfind("Outbox\n", 0), 0u) << out;
+  EXPECT_NE(out.find("9  wecom    (group)    sent"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nUpcoming\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("2026-000002"), std::string::npos) << out;
+
+  EXPECT_EQ(Run({"remind", "list", "missing", "--deliveries"}), 1);
+  EXPECT_EQ(reminders_.last_list().item_id(), "missing");
+  EXPECT_EQ(err_.str(), "NOT_FOUND: item missing\n");
 }
 
 TEST_F(ExecuteTest, UnreachableDaemonIsUnavailable) {

@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 #include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -22,6 +23,7 @@
 #include "domain/calendar.h"
 #include "domain/dates.h"
 #include "engine/engine.h"
+#include "remind/scheduler.h"
 #include "rpc/services.h"
 #include "rpc/watch_service.h"
 #include "store/store.h"
@@ -38,7 +40,19 @@ struct Flags {
   std::string addr_file;
   std::string log_level;
   bool check_config = false;
+  std::string test_clock;  // RFC 3339 start instant: run on a clock the tests move
 };
+
+// "2026-03-02T08:00:00+08:00" / "...Z" -> instant.
+Result<TimePoint> ParseInstant(const std::string& text) {
+  google::protobuf::Timestamp ts;
+  if (!google::protobuf::util::TimeUtil::FromString(text, &ts)) {
+    return InvalidArgument("--test-clock wants an RFC 3339 time such as "
+                           "2026-03-02T08:00:00+08:00, got \"" + text + "\"");
+  }
+  return TimePoint(std::chrono::seconds(ts.seconds()) +
+                   std::chrono::microseconds(ts.nanos() / 1000));
+}
 
 Status WriteFileAtomically(const std::string& path, const std::string& text) {
   std::string tmp = path + ".tmp";
@@ -102,7 +116,19 @@ int Run(const Flags& flags, sigset_t sigs) {
   }
   SetLogFormatJson(cfg.log_format == "json");
 
-  SystemClock clock;
+  SystemClock system_clock;
+  std::unique_ptr<ManualClock> test_clock;
+  if (!flags.test_clock.empty()) {
+    auto start = ParseInstant(flags.test_clock);
+    if (!start.ok()) {
+      std::cerr << "rectifyd: " << start.status().message() << "\n";
+      return 2;
+    }
+    test_clock = std::make_unique<ManualClock>(*start);
+    log->warn("running on a test clock starting at {}: time moves only through "
+              "AdminService.SetClock", flags.test_clock);
+  }
+  Clock& clock = test_clock ? static_cast<Clock&>(*test_clock) : system_clock;
   store::StoreOptions sopts;
   sopts.dir = cfg.data_dir;
   sopts.block_cache_bytes = cfg.block_cache_mb << 20;
@@ -117,6 +143,19 @@ int Run(const Flags& flags, sigset_t sigs) {
   engine::EngineOptions eopts;
   eopts.sync = cfg.sync_wal;
   eopts.open_mode = callers.open_mode();
+  const auto& rc = cfg.reminders;
+  eopts.reminder_rules.hour = rc.hour;
+  eopts.reminder_rules.before_working_days = rc.before;
+  eopts.reminder_rules.deadline_day = rc.deadline_day;
+  eopts.reminder_rules.overdue_daily = rc.overdue_daily;
+  eopts.reminder_rules.supervision_after = rc.supervision_after;
+  eopts.reminder_rules.admonition_after = rc.admonition_after;
+  eopts.reminder_rules.stale_progress = rc.stale_progress;
+  if (Status st = domain::ValidateReminderRules(eopts.reminder_rules); !st.ok()) {
+    std::cerr << "rectifyd: reminders: " << st.message() << "\n";
+    return 2;
+  }
+  if (!cfg.channels.empty()) eopts.route = remind::MakeRouter(cfg.channels, cfg.principals);
   engine::Engine engine(**store, clock, *zone, std::move(calendar).value(), eopts);
   watch::HubOptions hopts;
   hopts.queue_events = cfg.watch_queue_events;
@@ -125,16 +164,28 @@ int Run(const Flags& flags, sigset_t sigs) {
   hopts.retention_count = cfg.watch_retention_count;
   hopts.retention_age = std::chrono::hours(cfg.watch_retention_hours);
   watch::Hub hub(**store, clock, hopts);
-  engine.AddListener([&hub](const std::vector<v1::Event>& events) { hub.Publish(events); });
+  remind::RemindOptions ropts;
+  ropts.scheduler = rc.scheduler;
+  ropts.max_attempts = static_cast<uint32_t>(rc.max_attempts);
+  ropts.backoff_base = std::chrono::milliseconds(rc.backoff_base_ms);
+  ropts.backoff_max = std::chrono::milliseconds(rc.backoff_max_ms);
+  ropts.channels = remind::ToChannelConfigs(cfg.channels);
+  remind::Scheduler scheduler(engine, clock, ropts);
+  engine.AddListener([&hub, &scheduler](const std::vector<v1::Event>& events) {
+    hub.Publish(events);
+    scheduler.Wake();
+  });
   if (Status st = engine.Start(); !st.ok()) {
     log->error("cannot start the engine: {}", st.message());
     return 1;
   }
 
   hub.Start(engine.committed_revision());
+  scheduler.Start();
   rpc::ItemService items(engine, callers);
   rpc::WatchService watch_service(hub, callers);
-  rpc::AdminService admin(engine, callers);
+  rpc::AdminService admin(engine, callers, test_clock.get());
+  rpc::ReminderService reminders(engine, callers);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -143,10 +194,12 @@ int Run(const Flags& flags, sigset_t sigs) {
   builder.RegisterService(&items);
   builder.RegisterService(&admin);
   builder.RegisterService(&watch_service);
+  builder.RegisterService(&reminders);
   builder.SetMaxReceiveMessageSize(4 << 20);
   auto server = builder.BuildAndStart();
   if (!server || port == 0) {
     log->error("cannot listen on {}", cfg.listen);
+    scheduler.Stop();
     hub.Stop();
     engine.Stop();
     return 1;
@@ -171,6 +224,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   sigwait(&sigs, &sig);
   log->info("signal={} shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   server->GetHealthCheckService()->SetServingStatus(false);
+  scheduler.Stop();  // finishes the delivery attempt in flight
   hub.Stop();  // watch streams end with UNAVAILABLE and the revision to resume from
   // Connected clients get a GOAWAY; calls still running after the grace period are cancelled.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -210,6 +264,9 @@ int main(int argc, char** argv) {
   app.add_option("--addr-file", flags.addr_file, "write the bound address to this file");
   app.add_option("--log-level", flags.log_level, "trace|debug|info|warn|error");
   app.add_flag("--check-config", flags.check_config, "validate the config and exit");
+  app.add_option("--test-clock", flags.test_clock,
+                 "TESTS ONLY: run on a manual clock starting at this RFC 3339 instant, moved "
+                 "by AdminService.SetClock");
   app.set_version_flag("--version", kRectifyVersion);
   CLI11_PARSE(app, argc, argv);
   return rectify::Run(flags, sigs);

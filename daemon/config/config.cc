@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -49,6 +50,9 @@ Status Get(std::string_view source, const toml::table& t, const std::string& pat
     if (!n->is_integer()) return Bad(source, *n, full, "must be an integer");
     auto v = n->value<int64_t>();
     if (*v < 0) return Bad(source, *n, full, "must not be negative");
+    if (static_cast<uint64_t>(*v) > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+      return Bad(source, *n, full, "is too large");
+    }
     out = static_cast<T>(*v);
   }
   return Status::Ok();
@@ -82,7 +86,7 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
   c.source = std::string(source);
   RETURN_IF_ERROR(CheckKeys(source, root, "",
                             {"listen", "data_dir", "time_zone", "durability", "storage", "log",
-                             "principal", "calendar", "reminders", "watch"}));
+                             "principal", "calendar", "reminders", "watch", "channel"}));
   RETURN_IF_ERROR(Get(source, root, "", "listen", c.listen));
   RETURN_IF_ERROR(Get(source, root, "", "data_dir", c.data_dir));
   RETURN_IF_ERROR(Get(source, root, "", "time_zone", c.time_zone));
@@ -132,10 +136,79 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
   }
   RETURN_IF_ERROR(table("reminders", t));
   if (t) {
-    RETURN_IF_ERROR(CheckKeys(source, *t, "reminders", {"hour"}));
-    RETURN_IF_ERROR(Get(source, *t, "reminders", "hour", c.reminder_hour));
-    if (c.reminder_hour > 23) {
+    auto& r = c.reminders;
+    RETURN_IF_ERROR(CheckKeys(source, *t, "reminders",
+                              {"hour", "before", "deadline_day", "overdue_daily",
+                               "supervision_after", "admonition_after", "stale_progress",
+                               "scheduler", "max_attempts", "backoff_base_ms", "backoff_max_ms"}));
+    RETURN_IF_ERROR(Get(source, *t, "reminders", "hour", r.hour));
+    if (r.hour > 23) {
       return Bad(source, *t->get("hour"), "reminders.hour", "must be between 0 and 23");
+    }
+    if (const toml::node* n = t->get("before")) {
+      const toml::array* arr = n->as_array();
+      if (arr == nullptr) return Bad(source, *n, "reminders.before", "must be an array of integers");
+      r.before.clear();
+      for (const auto& e : *arr) {
+        auto v = e.value<int64_t>();
+        if (!v || !e.is_integer() || *v < 1 || *v > 60) {
+          return Bad(source, e, "reminders.before", "each must be an integer from 1 to 60");
+        }
+        r.before.push_back(static_cast<int>(*v));
+      }
+    }
+    RETURN_IF_ERROR(Get(source, *t, "reminders", "deadline_day", r.deadline_day));
+    RETURN_IF_ERROR(Get(source, *t, "reminders", "overdue_daily", r.overdue_daily));
+    RETURN_IF_ERROR(Get(source, *t, "reminders", "supervision_after", r.supervision_after));
+    RETURN_IF_ERROR(Get(source, *t, "reminders", "admonition_after", r.admonition_after));
+    RETURN_IF_ERROR(Get(source, *t, "reminders", "stale_progress", r.stale_progress));
+    RETURN_IF_ERROR(Get(source, *t, "reminders", "scheduler", r.scheduler));
+    RETURN_IF_ERROR(Get(source, *t, "reminders", "max_attempts", r.max_attempts));
+    RETURN_IF_ERROR(Get(source, *t, "reminders", "backoff_base_ms", r.backoff_base_ms));
+    RETURN_IF_ERROR(Get(source, *t, "reminders", "backoff_max_ms", r.backoff_max_ms));
+    if (r.admonition_after <= r.supervision_after) {
+      return Bad(source, *t, "reminders.admonition_after",
+                 "must be greater than reminders.supervision_after");
+    }
+    if (r.max_attempts == 0) return Bad(source, *t, "reminders.max_attempts", "must be > 0");
+  }
+  if (const toml::node* n = root.get("channel")) {
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr) return Bad(source, *n, "channel", "must be an array of tables ([[channel]])");
+    std::set<std::string> names;
+    for (const auto& e : *arr) {
+      const toml::table* ch = e.as_table();
+      if (ch == nullptr) return Bad(source, e, "channel", "must be a table");
+      RETURN_IF_ERROR(CheckKeys(source, *ch, "channel",
+                                {"name", "type", "url", "secret", "username", "password", "from",
+                                 "starttls", "timeout_ms", "units"}));
+      Channel out;
+      RETURN_IF_ERROR(Get(source, *ch, "channel", "name", out.name));
+      RETURN_IF_ERROR(Get(source, *ch, "channel", "type", out.type));
+      RETURN_IF_ERROR(Get(source, *ch, "channel", "url", out.url));
+      RETURN_IF_ERROR(Get(source, *ch, "channel", "secret", out.secret));
+      RETURN_IF_ERROR(Get(source, *ch, "channel", "username", out.username));
+      RETURN_IF_ERROR(Get(source, *ch, "channel", "password", out.password));
+      RETURN_IF_ERROR(Get(source, *ch, "channel", "from", out.from));
+      RETURN_IF_ERROR(Get(source, *ch, "channel", "starttls", out.starttls));
+      RETURN_IF_ERROR(Get(source, *ch, "channel", "timeout_ms", out.timeout_ms));
+      RETURN_IF_ERROR(GetStrings(source, *ch, "channel", "units", out.units));
+      if (out.name.empty()) return Bad(source, e, "channel.name", "is required");
+      if (!names.insert(out.name).second) {
+        return Bad(source, e, "channel.name", "\"" + out.name + "\" is listed twice");
+      }
+      static const std::set<std::string> kTypes = {"webhook", "wecom", "dingtalk", "feishu",
+                                                   "email"};
+      if (!kTypes.count(out.type)) {
+        return Bad(source, e, "channel.type",
+                   "must be one of webhook, wecom, dingtalk, feishu, email");
+      }
+      if (out.url.empty()) return Bad(source, e, "channel.url", "is required");
+      if (out.type == "email" && out.from.empty()) {
+        return Bad(source, e, "channel.from", "is required for an email channel");
+      }
+      if (out.timeout_ms == 0) return Bad(source, e, "channel.timeout_ms", "must be > 0");
+      c.channels.push_back(std::move(out));
     }
   }
   RETURN_IF_ERROR(table("watch", t));
@@ -164,7 +237,8 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
     for (const auto& e : *arr) {
       const toml::table* p = e.as_table();
       if (p == nullptr) return Bad(source, e, "principal", "must be a table");
-      RETURN_IF_ERROR(CheckKeys(source, *p, "principal", {"name", "roles", "units"}));
+      RETURN_IF_ERROR(
+          CheckKeys(source, *p, "principal", {"name", "roles", "units", "email", "mobile"}));
       Principal pr;
       RETURN_IF_ERROR(Get(source, *p, "principal", "name", pr.name));
       if (pr.name.empty()) return Bad(source, e, "principal.name", "is required");
@@ -180,6 +254,8 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
                         "unknown role \"" + r + "\" (known: supervisor, admin)");
       }
       RETURN_IF_ERROR(GetStrings(source, *p, "principal", "units", pr.units));
+      RETURN_IF_ERROR(Get(source, *p, "principal", "email", pr.email));
+      RETURN_IF_ERROR(Get(source, *p, "principal", "mobile", pr.mobile));
       c.principals.push_back(std::move(pr));
     }
   }

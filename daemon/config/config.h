@@ -16,6 +16,34 @@ struct Principal {
   bool supervisor = false;
   bool admin = false;
   std::vector<std::string> units;
+  std::string email;   // for the email channel
+  std::string mobile;  // for @-mentions in group robots
+};
+
+// A delivery channel ([[channel]]). Secrets stay here and in notify/, never in logs.
+struct Channel {
+  std::string name;
+  std::string type;  // webhook | wecom | dingtalk | feishu | email
+  std::string url;
+  std::string secret;
+  std::string username, password, from;
+  bool starttls = false;
+  uint64_t timeout_ms = 5000;
+  std::vector<std::string> units;  // only items of these units (empty = all)
+};
+
+struct Reminders {
+  int hour = 9;
+  std::vector<int> before = {5, 1};
+  bool deadline_day = true;
+  bool overdue_daily = true;
+  int supervision_after = 5;
+  int admonition_after = 10;
+  int stale_progress = 10;
+  bool scheduler = true;          // the daemon's own scheduler (runs can still come from outside)
+  uint64_t max_attempts = 12;     // then a delivery is dead
+  uint64_t backoff_base_ms = 1000;
+  uint64_t backoff_max_ms = 600000;
 };
 
 struct Config {
@@ -29,7 +57,8 @@ struct Config {
   std::string log_format = "text";      // text | json
   std::vector<Principal> principals;    // [[principal]]
   std::vector<std::string> calendar_files;  // [calendar] files: add or replace years
-  int reminder_hour = 9;                // [reminders] hour (local)
+  Reminders reminders;                  // [reminders]
+  std::vector<Channel> channels;        // [[channel]]
   // [watch]
   size_t watch_queue_events = 1024;
   uint64_t watch_progress_interval_ms = 5000;

@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <cerrno>
 #include <set>
 
 #include <google/protobuf/io/coded_stream.h>
@@ -313,17 +314,126 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
 v1::Event& Engine::CommitItem(Group& g, v1::Item& item, const v1::Item* current,
                               v1::EventKind kind, v1::Action action, const std::string& comment,
                               const std::string& actor, const std::string& request_id) {
-  v1::Event& event = CommitItem(g, item, current ? &*current : nullptr, kind, action, comment,
-                                actor, rid);
-  g.writes->PutEvent(event);
+  const uint64_t revision = ++g.revision;
+  item.set_version(current ? current->version() + 1 : 1);
+  item.set_revision(revision);
+  *item.mutable_updated_at() = ToProto(g.now);
+  item.clear_light();
+  item.clear_overdue();
+  item.clear_next_reminder_at();
+
+  const v1::State before = current ? current->state() : v1::STATE_UNSPECIFIED;
+  if (before != item.state()) {
+    if (current) g.counts[before]--;
+    g.counts[item.state()]++;
+  }
+
+  v1::Event event;
+  event.set_revision(revision);
+  event.set_kind(kind);
+  event.set_item_id(item.id());
+  event.set_actor(actor);
+  *event.mutable_time() = ToProto(g.now);
+  event.set_prev_state(before);
+  *event.mutable_item() = item;
+  event.set_action(action);
+  event.set_comment(comment);
+  event.set_request_id(request_id);
+
+  g.writes->PutItem(item, current);
+  g.items[item.id()] = item;
+  g.events.push_back(std::move(event));
+  return g.events.back();
+}
+
+Result<v1::Item> Engine::Apply(Mutation& m, Group& g) {
+  const std::string& actor = m.actor.name;
+  const std::string& rid = m.request_id();
+  const uint64_t fp = rid.empty() ? 0 : m.fingerprint();
+  if (!rid.empty()) {
+    const std::string key = actor + '\0' + rid;
+    std::optional<store::IdemRecord> rec;
+    if (auto it = g.idem.find(key); it != g.idem.end()) {
+      rec = it->second;
+    } else {
+      ASSIGN_OR_RETURN(rec, g.view->GetIdem(actor, rid));
+    }
+    if (rec) {
+      if (rec->fingerprint != fp) {
+        return AlreadyExists("request_id \"" + rid + "\" was already used by " + actor +
+                             " for a different request (at revision " +
+                             std::to_string(rec->revision) + ")");
+      }
+      return rec->item;  // a retry: the first answer, nothing changes
+    }
+  }
+
+  // The current item, as this group sees it.
+  std::optional<v1::Item> current;
+  if (m.kind != Kind::kCreate) {
+    const std::string& id = m.item_id();
+    if (auto it = g.items.find(id); it != g.items.end()) {
+      current = it->second;
+    } else {
+      ASSIGN_OR_RETURN(current, g.view->GetItem(id));
+    }
+    if (!current) return NotFound("item " + id + " does not exist");
+    const uint64_t expected = m.expected_version();
+    if (expected != 0 && expected != current->version()) {
+      return Aborted("item " + id + " is at version " + std::to_string(current->version()) +
+                     ", not " + std::to_string(expected) + "; re-read it and retry");
+    }
+  }
+
+  v1::Item item;
+  v1::EventKind kind = v1::EVENT_KIND_UNSPECIFIED;
+  v1::Action action = v1::ACTION_UNSPECIFIED;
+  std::string comment;
+  switch (m.kind) {
+    case Kind::kCreate: {
+      ASSIGN_OR_RETURN(item, domain::ApplyCreate(m.create, g.ctx));
+      if (!g.seqs.count(item.year())) {
+        ASSIGN_OR_RETURN(uint64_t last, g.view->GetSeq(item.year()));
+        g.seqs[item.year()] = last;
+      }
+      item.set_id(domain::FormatItemId(item.year(), ++g.seqs[item.year()]));
+      *item.mutable_created_at() = ToProto(g.now);
+      kind = v1::EVENT_KIND_CREATED;
+      break;
+    }
+    case Kind::kUpdate: {
+      ASSIGN_OR_RETURN(item, domain::ApplyUpdate(*current, m.update, g.ctx));
+      kind = v1::EVENT_KIND_UPDATED;
+      comment = m.update.comment();
+      break;
+    }
+    case Kind::kTransition: {
+      ASSIGN_OR_RETURN(item, domain::ApplyTransition(*current, m.transition, g.ctx));
+      action = m.transition.action();
+      kind = action == v1::ACTION_EXTEND ? v1::EVENT_KIND_EXTENDED : v1::EVENT_KIND_TRANSITIONED;
+      comment = m.transition.comment();
+      break;
+    }
+    case Kind::kProgress: {
+      ASSIGN_OR_RETURN(item, domain::ApplyProgress(*current, m.progress, g.ctx));
+      kind = v1::EVENT_KIND_PROGRESS_ADDED;
+      comment = m.progress.note();
+      break;
+    }
+  }
+
   // The reminder schedule follows every change in the same batch: a deadline moved, a state
-  // that makes reminders moot, an item newly confirmed.
+  // that makes reminders moot, an item newly confirmed. (Read before anything is written: a
+  // mutation that fails must leave nothing in the group's batch.)
   std::optional<store::Schedule> old;
   if (auto it = g.schedules.find(item.id()); it != g.schedules.end()) {
     old = it->second;
-  } else {
+  } else if (current) {
     ASSIGN_OR_RETURN(old, g.view->GetSchedule(item.id()));
   }
+  v1::Event& event = CommitItem(g, item, current ? &*current : nullptr, kind, action, comment,
+                                actor, rid);
+  g.writes->PutEvent(event);
   store::Schedule sch;
   sch.since_us = old ? old->since_us : g.now_us;
   sch.next_us = NextFire(item, sch.since_us, g.now_us);
@@ -429,8 +539,11 @@ Result<v1::GetHistoryResponse> Engine::GetHistory(const domain::Actor& actor,
   uint64_t after = 0;
   if (!cursor.key.empty()) {
     char* end = nullptr;
+    errno = 0;
     after = std::strtoull(cursor.key.c_str(), &end, 10);
-    if (end == nullptr || *end != '\0') return InvalidArgument("page_token is malformed");
+    if (end == nullptr || *end != '\0' || errno == ERANGE) {
+      return InvalidArgument("page_token is malformed");
+    }
   }
   auto view = store_.View();
   ASSIGN_OR_RETURN(auto item, view->GetItem(req.id()));

@@ -82,21 +82,24 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
   }
 
   std::vector<std::pair<v1::Reminder, v1::Item>> fired;
-  for (const auto& id : ids) {
+  // One item at a time: all of an item's reads come before its writes, and an item that cannot
+  // be read is skipped (and stays due), so a run never records a reminder without queueing its
+  // delivery.
+  auto one = [&](const std::string& id) -> Status {
     std::optional<store::Schedule> sch;
     if (auto it = g.schedules.find(id); it != g.schedules.end()) {
       sch = it->second;
     } else {
       ASSIGN_OR_RETURN(sch, g.view->GetSchedule(id));
     }
-    if (!sch || sch->next_us == 0 || sch->next_us > g.now_us) continue;
+    if (!sch || sch->next_us == 0 || sch->next_us > g.now_us) return Status::Ok();
     std::optional<v1::Item> item;
     if (auto it = g.items.find(id); it != g.items.end()) {
       item = it->second;
     } else {
       ASSIGN_OR_RETURN(item, g.view->GetItem(id));
     }
-    if (!item) continue;
+    if (!item) return Status::Ok();
     resp.set_items_evaluated(resp.items_evaluated() + 1);
 
     auto policy = domain::EvaluateReminders(*item, FromMicros(sch->since_us), g.now, zone_,
@@ -161,6 +164,12 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
     for (auto& rem : new_ones) {
       *resp.add_fired() = rem;
       fired.emplace_back(std::move(rem), updated);
+    }
+    return Status::Ok();
+  };
+  for (const auto& id : ids) {
+    if (Status st = one(id); !st.ok()) {
+      Logger("engine")->warn("reminder run skipped item={}: {}", id, st.message());
     }
   }
 

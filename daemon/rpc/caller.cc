@@ -48,6 +48,12 @@ Result<domain::Actor> Callers::Identify(const grpc::ServerContextBase& ctx) cons
   if (!len.ok() || *len > 64) {
     return Unauthenticated("x-rectify-actor must be a UTF-8 name of at most 64 characters");
   }
+  // Control characters would let a name look like another one, or forge a log line.
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) {
+      return Unauthenticated("x-rectify-actor must not contain control characters");
+    }
+  }
   domain::Actor actor;
   actor.name = name;
   if (auto it = principals_.find(name); it != principals_.end()) {

@@ -1,5 +1,6 @@
 #include "rpc/services.h"
 
+#include "domain/dates.h"
 #include "domain/validation.h"
 #include "rpc/unary_call.h"
 
@@ -107,14 +108,129 @@ grpc::ServerUnaryReactor* ItemService::GetHistory(grpc::CallbackServerContext* c
       [this](const auto& actor, const auto& req) { return engine_.GetHistory(actor, req); });
 }
 
+Result<v1::ServerInfo> AdminService::Info() {
+  ASSIGN_OR_RETURN(v1::ServerInfo info, engine_.GetServerInfo());
+  info.set_test_clock(test_clock_ != nullptr);
+  return info;
+}
+
 grpc::ServerUnaryReactor* AdminService::GetServerInfo(grpc::CallbackServerContext* ctx,
-                                                      const grpc::ByteBuffer* in,
-                                                      grpc::ByteBuffer* out) {
+                                                      const Raw* in, Raw* out) {
   return Serve<v1::GetServerInfoRequest, v1::ServerInfo>(ctx, in, out, [this](auto* call) {
-    auto r = engine_.GetServerInfo();
+    auto r = Info();
     if (r.ok()) call->response = std::move(r).value();
     call->Finish(r.status());
   });
+}
+
+grpc::ServerUnaryReactor* AdminService::SetClock(grpc::CallbackServerContext* ctx, const Raw* in,
+                                                 Raw* out) {
+  return Serve<v1::SetClockRequest, v1::ServerInfo>(ctx, in, out, [this](auto* call) {
+    if (test_clock_ == nullptr) {
+      return call->Finish(FailedPrecondition(
+          "this rectifyd runs on the system clock; SetClock needs a daemon started with "
+          "--test-clock"));
+    }
+    const auto& req = call->request;
+    if (req.has_time() == (req.advance_seconds() != 0)) {
+      return call->Finish(InvalidArgument("give exactly one of time and advance_seconds"));
+    }
+    if (req.has_time()) {
+      test_clock_->Set(TimePoint(std::chrono::seconds(req.time().seconds()) +
+                                 std::chrono::microseconds(req.time().nanos() / 1000)));
+    } else {
+      test_clock_->Advance(std::chrono::seconds(req.advance_seconds()));
+    }
+    auto r = Info();
+    if (r.ok()) call->response = std::move(r).value();
+    call->Finish(r.status());
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::GetCalendar(grpc::CallbackServerContext* ctx,
+                                                    const Raw* in, Raw* out) {
+  return Serve<v1::GetCalendarRequest, v1::GetCalendarResponse>(ctx, in, out, [this](auto* call) {
+    const domain::Calendar& cal = engine_.calendar();
+    const int want = call->request.year();
+    if (want != 0 && !cal.HasYear(want)) {
+      return call->Finish(NotFound("the working-day calendar has no data for " +
+                                   std::to_string(want) + "; it has " +
+                                   [&] {
+                                     std::string ys;
+                                     for (int y : cal.Years()) ys += (ys.empty() ? "" : ", ") + std::to_string(y);
+                                     return ys;
+                                   }()));
+    }
+    for (int y : cal.Years()) {
+      if (want != 0 && y != want) continue;
+      const domain::YearArrangement* a = cal.Year(y);
+      auto* out = call->response.add_years();
+      out->set_year(y);
+      out->set_notice(a->notice);
+      for (const auto& h : a->holidays) {
+        auto* ho = out->add_holidays();
+        ho->set_name(h.name);
+        ho->set_from(domain::FormatDate(h.from));
+        ho->set_to(domain::FormatDate(h.to));
+      }
+      for (const auto& d : a->workdays) out->add_workdays(domain::FormatDate(d));
+      auto n = cal.WorkingDaysBetween(date::year{y - 1} / 12 / 31, date::year{y} / 12 / 31);
+      if (n.ok()) out->set_working_days(*n);
+    }
+    call->response.set_time_zone(std::string(engine_.zone()->name()));
+    call->Finish(Status::Ok());
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::AddWorkingDays(grpc::CallbackServerContext* ctx,
+                                                       const Raw* in, Raw* out) {
+  return Serve<v1::AddWorkingDaysRequest, v1::AddWorkingDaysResponse>(
+      ctx, in, out, [this](auto* call) {
+        auto start = domain::ParseDate(call->request.date());
+        if (!start.ok()) return call->Finish(start.status());
+        if (call->request.days() < -2500 || call->request.days() > 2500) {
+          return call->Finish(InvalidArgument("days must be between -2500 and 2500"));
+        }
+        const domain::Calendar& cal = engine_.calendar();
+        auto d = cal.AddWorkingDays(*start, call->request.days());
+        if (!d.ok()) return call->Finish(d.status());
+        auto working = cal.IsWorkingDay(*start);
+        call->response.set_date(domain::FormatDate(*d));
+        call->response.set_start_is_working_day(working.ok() && *working);
+        call->Finish(Status::Ok());
+      });
+}
+
+grpc::ServerUnaryReactor* ReminderService::RunReminders(grpc::CallbackServerContext* ctx,
+                                                        const Raw* in, Raw* out) {
+  return Serve<v1::RunRemindersRequest, v1::RunRemindersResponse>(
+      ctx, in, out, [&](auto* call) {
+        auto actor = callers_.Identify(*ctx);
+        if (!actor.ok()) return call->Finish(actor.status());
+        if (call->request.dry_run()) {
+          auto r = engine_.PreviewRun();
+          if (r.ok()) call->response = std::move(r).value();
+          return call->Finish(r.status());
+        }
+        engine_.SubmitRun(actor->name, [call](Result<v1::RunRemindersResponse> r) {
+          if (r.ok()) call->response = std::move(r).value();
+          call->Finish(r.status());
+        });
+      });
+}
+
+grpc::ServerUnaryReactor* ReminderService::ListReminders(grpc::CallbackServerContext* ctx,
+                                                         const Raw* in, Raw* out) {
+  return Query<v1::ListRemindersRequest, v1::ListRemindersResponse>(
+      ctx, in, out, callers_,
+      [](const v1::ListRemindersRequest& r) -> Status {
+        if (!r.item_id().empty()) RETURN_IF_ERROR(domain::ValidateItemId(r.item_id()));
+        if (r.page_size() < 0 || r.page_size() > 1000) {
+          return InvalidArgument("page_size must be between 0 and 1000");
+        }
+        return Status::Ok();
+      },
+      [this](const auto&, const auto& req) { return engine_.ListReminders(req); });
 }
 
 }  // namespace rectify::rpc

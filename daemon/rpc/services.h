@@ -19,7 +19,13 @@ using ItemBase = ItemService::WithRawCallbackMethod_CreateItem<
             ItemService::WithRawCallbackMethod_Transition<
                 ItemService::WithRawCallbackMethod_AddProgress<
                     ItemService::WithRawCallbackMethod_GetHistory<ItemService::Service>>>>>>>;
-using AdminBase = v1::AdminService::WithRawCallbackMethod_GetServerInfo<v1::AdminService::Service>;
+using v1::AdminService;
+using AdminBase = AdminService::WithRawCallbackMethod_GetServerInfo<
+    AdminService::WithRawCallbackMethod_SetClock<AdminService::WithRawCallbackMethod_GetCalendar<
+        AdminService::WithRawCallbackMethod_AddWorkingDays<AdminService::Service>>>>;
+using v1::ReminderService;
+using ReminderBase = ReminderService::WithRawCallbackMethod_RunReminders<
+    ReminderService::WithRawCallbackMethod_ListReminders<ReminderService::Service>>;
 }  // namespace detail
 
 class ItemService final : public detail::ItemBase {
@@ -50,11 +56,35 @@ class ItemService final : public detail::ItemBase {
 
 class AdminService final : public detail::AdminBase {
  public:
-  AdminService(engine::Engine& engine, const Callers& callers)
+  // test_clock is the daemon's clock when it runs with --test-clock, else nullptr.
+  AdminService(engine::Engine& engine, const Callers& callers, ManualClock* test_clock)
+      : engine_(engine), callers_(callers), test_clock_(test_clock) {}
+  using Raw = grpc::ByteBuffer;
+  grpc::ServerUnaryReactor* GetServerInfo(grpc::CallbackServerContext* ctx, const Raw* in,
+                                          Raw* out) override;
+  grpc::ServerUnaryReactor* SetClock(grpc::CallbackServerContext* ctx, const Raw* in,
+                                     Raw* out) override;
+  grpc::ServerUnaryReactor* GetCalendar(grpc::CallbackServerContext* ctx, const Raw* in,
+                                        Raw* out) override;
+  grpc::ServerUnaryReactor* AddWorkingDays(grpc::CallbackServerContext* ctx, const Raw* in,
+                                           Raw* out) override;
+
+ private:
+  Result<v1::ServerInfo> Info();
+  engine::Engine& engine_;
+  const Callers& callers_;
+  ManualClock* test_clock_;
+};
+
+class ReminderService final : public detail::ReminderBase {
+ public:
+  ReminderService(engine::Engine& engine, const Callers& callers)
       : engine_(engine), callers_(callers) {}
-  grpc::ServerUnaryReactor* GetServerInfo(grpc::CallbackServerContext* ctx,
-                                          const grpc::ByteBuffer* in,
-                                          grpc::ByteBuffer* out) override;
+  using Raw = grpc::ByteBuffer;
+  grpc::ServerUnaryReactor* RunReminders(grpc::CallbackServerContext* ctx, const Raw* in,
+                                         Raw* out) override;
+  grpc::ServerUnaryReactor* ListReminders(grpc::CallbackServerContext* ctx, const Raw* in,
+                                          Raw* out) override;
 
  private:
   engine::Engine& engine_;

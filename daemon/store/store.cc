@@ -576,6 +576,7 @@ Result<std::vector<v1::Event>> ReadView::History(std::string_view id, uint64_t a
                                                  size_t limit, uint64_t* next) const {
   std::vector<v1::Event> out;
   *next = 0;
+  if (after == UINT64_MAX || limit == 0) return out;
   const std::string prefix = keys::HistoryPrefix(id);
   auto it = Iter(store_->index_);
   for (it->Seek(keys::HistoryKey(id, after + 1)); it->Valid() && StartsWith(it->key(), prefix);

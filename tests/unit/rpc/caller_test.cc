@@ -172,7 +172,7 @@ TEST_F(IdentifyTest, NameLengthIsCountedInCharacters) {
 // a forged log line). caller.h promises "printable ASCII or %-encoded UTF-8". Fix: after decoding
 // (and for the -bin header), refuse code points below 0x20 and 0x7F (and arguably other C1 /
 // format characters) with UNAUTHENTICATED.
-TEST_F(IdentifyTest, DISABLED_ControlCharactersInNameAreRefused) {
+TEST_F(IdentifyTest, ControlCharactersInNameAreRefused) {
   for (const std::string raw : {"%E5%BC%A0%E4%B8%89%00", "a%0Ab", "%1B[31madmin", "x%7F"}) {
     auto a = Identify({{"x-rectify-actor", raw}});
     EXPECT_FALSE(a.ok()) << raw << " was accepted as an actor name";

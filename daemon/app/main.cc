@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <systemd/sd-daemon.h>
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -219,10 +220,14 @@ int Run(const Flags& flags, sigset_t sigs) {
     }
   }
   server->GetHealthCheckService()->SetServingStatus(true);
+  // Under systemd (Type=notify) this is when the unit becomes active; elsewhere a no-op.
+  sd_notifyf(0, "READY=1\nSTATUS=serving on %s, revision %llu", bound.c_str(),
+             static_cast<unsigned long long>(engine.committed_revision()));
 
   int sig = 0;
   sigwait(&sigs, &sig);
   log->info("signal={} shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  sd_notify(0, "STOPPING=1");
   server->GetHealthCheckService()->SetServingStatus(false);
   scheduler.Stop();  // finishes the delivery attempt in flight
   hub.Stop();  // watch streams end with UNAVAILABLE and the revision to resume from

@@ -115,6 +115,7 @@ Status Engine::Start() {
   ASSIGN_OR_RETURN(counts_, view->GetCounts());
   ASSIGN_OR_RETURN(outbox_seq_, view->OutboxSeq());
   committed_revision_ = revision_;
+  started_at_ = clock_.Now();
   writer_ = std::thread([this] { WriterLoop(); });
   Logger("engine")->info("engine started revision={} sync={}", revision_, options_.sync);
   return Status::Ok();
@@ -579,6 +580,7 @@ Result<v1::ServerInfo> Engine::GetServerInfo() {
   info.set_schema_version(store_.schema_version());
   info.set_time_zone(std::string(zone_->name()));
   *info.mutable_now() = ToProto(clock_.Now());
+  *info.mutable_started_at() = ToProto(started_at_);
   info.set_data_dir(store_.dir());
   info.set_sync_wal(options_.sync);
   ASSIGN_OR_RETURN(uint64_t pending, view->PendingDeliveryCount(1000000));

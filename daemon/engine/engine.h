@@ -150,6 +150,7 @@ class Engine {
   std::map<v1::State, uint64_t> counts_;
   std::map<int, uint64_t> seqs_;
   uint64_t outbox_seq_ = 0;
+  TimePoint started_at_;
 
   std::atomic<uint64_t> committed_revision_{0};
   mutable std::mutex stats_mu_;

@@ -135,6 +135,9 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
           *rem.mutable_fired_at() = ToProto(g.now);
           rem.set_title(item->title());
           rem.set_deadline(item->deadline());
+          rem.set_unit(item->unit());
+          rem.set_owner(item->owner());
+          rem.set_leader(item->leader());
           new_ones.push_back(std::move(rem));
         }
         if (occ.escalation > updated.escalation()) {

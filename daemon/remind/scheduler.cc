@@ -12,14 +12,6 @@ int64_t MicrosOf(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000000 + t.nanos() / 1000;
 }
 
-notify::ChannelType TypeOf(const std::string& t) {
-  if (t == "wecom") return notify::ChannelType::kWeCom;
-  if (t == "dingtalk") return notify::ChannelType::kDingTalk;
-  if (t == "feishu") return notify::ChannelType::kFeishu;
-  if (t == "email") return notify::ChannelType::kEmail;
-  return notify::ChannelType::kWebhook;
-}
-
 const char* KindName(v1::ReminderKind k) {
   switch (k) {
     case v1::REMINDER_KIND_BEFORE_DEADLINE: return "before_deadline";
@@ -39,7 +31,8 @@ std::vector<notify::ChannelConfig> ToChannelConfigs(const std::vector<config::Ch
   for (const auto& c : channels) {
     notify::ChannelConfig n;
     n.name = c.name;
-    n.type = TypeOf(c.type);
+    // config/ has already refused unknown types.
+    n.type = notify::ParseChannelType(c.type).value_or(notify::ChannelType::kWebhook);
     n.url = c.url;
     n.secret = c.secret;
     n.username = c.username;
@@ -124,15 +117,17 @@ void Scheduler::SleepUntil(std::optional<int64_t> until_us, uint64_t seen_wakes)
   cv_.wait_for(lock, wait, [&] { return stopping_ || wakes_ != seen_wakes; });
 }
 
+bool Scheduler::Stopping(uint64_t* seen_wakes) {
+  std::lock_guard lock(mu_);
+  if (seen_wakes != nullptr) *seen_wakes = wakes_;
+  return stopping_;
+}
+
 void Scheduler::RunLoop() {
   auto log = Logger("remind");
   while (true) {
     uint64_t seen;
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-      seen = wakes_;
-    }
+    if (Stopping(&seen)) return;
     auto head = engine_.store().View()->NextDue();
     if (!head.ok()) {
       log->warn("due index unreadable, retrying: {}", head.status().message());
@@ -160,11 +155,7 @@ void Scheduler::DeliveryLoop() {
   auto log = Logger("remind");
   while (true) {
     uint64_t seen;
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-      seen = wakes_;
-    }
+    if (Stopping(&seen)) return;
     auto view = engine_.store().View();
     auto pending = view->PendingDeliveries(clock_.NowMicros(), 16);
     if (!pending.ok()) {
@@ -174,10 +165,7 @@ void Scheduler::DeliveryLoop() {
     }
     if (!pending->empty()) {
       for (const auto& d : *pending) {
-        {
-          std::lock_guard lock(mu_);
-          if (stopping_) return;
-        }
+        if (Stopping(nullptr)) return;
         Deliver(d);
       }
       continue;
@@ -207,7 +195,9 @@ void Scheduler::Deliver(const v1::Delivery& d) {
       line.item_id = r.item_id();
       line.title = r.title();
       line.deadline = r.deadline();
-      line.owner = r.recipient();
+      line.unit = r.unit();
+      line.owner = r.owner();
+      line.leader = r.leader();
       line.kind = KindName(r.kind());
       line.days = r.days();
       line.late = r.late();

@@ -52,6 +52,7 @@ class Scheduler {
   void Wake();  // something was committed or the clock moved: look again
 
  private:
+  bool Stopping(uint64_t* seen_wakes);  // and the wake count to sleep against
   void RunLoop();
   void DeliveryLoop();
   void Deliver(const v1::Delivery& d);

@@ -53,16 +53,31 @@ void Stream::Pump() {
     }
     response_.set_revision(events->rbegin()->revision());
     writing_ = true;
-    write_started_ = std::chrono::steady_clock::now();
-    Sink* sink = sink_;
-    lock.unlock();
-    sink->Write(&response_);
+    StartWriteLocked(lock);
     return;
   }
   if (!synced_ && !catchup_scheduled_) {
     catchup_scheduled_ = true;
     lock.unlock();
     hub_->ScheduleCatchup(shared_from_this());
+  }
+}
+
+void Stream::StartWriteLocked(std::unique_lock<std::mutex>& lock) {
+  write_started_ = std::chrono::steady_clock::now();
+  in_write_call_ = true;
+  Sink* sink = sink_;
+  lock.unlock();
+  sink->Write(&response_);
+  lock.lock();
+  in_write_call_ = false;
+  std::optional<DeferredFinish> finish = std::move(deferred_finish_);
+  deferred_finish_.reset();
+  sink = sink_;
+  lock.unlock();
+  if (finish) {
+    if (sink != nullptr) sink->Finish(finish->status, finish->resume);
+    hub_->Remove(this);
   }
 }
 
@@ -103,17 +118,24 @@ void Stream::Detach() {
 }
 
 uint64_t Stream::ResumeFromLocked() const {
-  // Everything <= pos_ has been accounted for; if nothing is pending it was all delivered.
-  return (queue_.empty() && !writing_ ? pos_ : sent_) + 1;
+  // Everything <= pos_ is accounted for. With nothing queued it has all been delivered or is
+  // in the response being written, which gRPC delivers before any status.
+  if (queue_.empty()) return pos_ + 1;
+  return (writing_ ? response_.revision() : sent_) + 1;
 }
 
 void Stream::FinishLocked(std::unique_lock<std::mutex>& lock, const Status& st,
                           std::optional<uint64_t> resume_override) {
   if (finished_) return;
   finished_ = true;
-  queue_.clear();
-  Sink* sink = sink_;
   const uint64_t resume = resume_override.value_or(ResumeFromLocked());
+  queue_.clear();
+  if (in_write_call_) {
+    // Another thread is handing a write to the sink right now: it delivers this Finish after.
+    deferred_finish_ = DeferredFinish{st, resume};
+    return;
+  }
+  Sink* sink = sink_;
   lock.unlock();
   if (sink != nullptr) sink->Finish(st, resume);
   hub_->Remove(this);
@@ -168,22 +190,28 @@ std::shared_ptr<Stream> Hub::NewStream(const v1::WatchRequest& req, Sink* sink) 
 }
 
 void Hub::Begin(const std::shared_ptr<Stream>& s, uint64_t start_revision) {
+  bool stopped;
   {
     std::lock_guard lock(mu_);
+    stopped = stopped_;
+    if (!stopped) {
+      std::unique_lock slock(s->mu_);
+      if (start_revision == 0) {
+        s->pos_ = last_published_;
+        s->synced_ = true;
+      } else {
+        s->pos_ = start_revision - 1;
+        s->synced_ = false;  // catch up from the log (which checks compaction first)
+      }
+      s->sent_ = s->pos_;
+      streams_.push_back(s);
+    }
+  }
+  if (stopped) {
+    // Not under the hub lock: finishing removes the stream, which takes it.
     std::unique_lock slock(s->mu_);
-    if (stopped_) {
-      s->FinishLocked(slock, Unavailable("rectifyd is shutting down"), start_revision);
-      return;
-    }
-    if (start_revision == 0) {
-      s->pos_ = last_published_;
-      s->synced_ = true;
-    } else {
-      s->pos_ = start_revision - 1;
-      s->synced_ = false;  // catch up from the log (which checks compaction first)
-    }
-    s->sent_ = s->pos_;
-    streams_.push_back(s);
+    s->FinishLocked(slock, Unavailable("rectifyd is shutting down"), start_revision);
+    return;
   }
   // A live stream learns at once where it stands (a progress response), so a client can tell
   // "connected and idle" from "not connected".
@@ -192,10 +220,7 @@ void Hub::Begin(const std::shared_ptr<Stream>& s, uint64_t start_revision) {
     s->response_.Clear();
     s->response_.set_revision(s->pos_);
     s->writing_ = true;
-    s->write_started_ = std::chrono::steady_clock::now();
-    Sink* sink = s->sink_;
-    slock.unlock();
-    sink->Write(&s->response_);
+    s->StartWriteLocked(slock);
     return;
   }
   slock.unlock();
@@ -317,7 +342,7 @@ void Hub::Tick() {
     std::unique_lock lock(s->mu_);
     if (s->finished_) continue;
     if (s->writing_ && now - s->write_started_ > options_.slow_timeout) {
-      const uint64_t resume = s->sent_ + 1;
+      const uint64_t resume = s->ResumeFromLocked();
       s->FinishLocked(lock, ResourceExhausted(
           "watch stream blocked for more than " +
           std::to_string(options_.slow_timeout.count()) + " ms: the subscriber is not reading; "
@@ -330,10 +355,7 @@ void Hub::Tick() {
       s->response_.Clear();
       s->response_.set_revision(s->pos_);
       s->writing_ = true;
-      s->write_started_ = now;
-      Sink* sink = s->sink_;
-      lock.unlock();
-      sink->Write(&s->response_);
+      s->StartWriteLocked(lock);
     }
   }
   if (now - last_compaction_ >= options_.compaction_interval) {

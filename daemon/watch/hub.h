@@ -46,8 +46,8 @@ struct HubOptions {
   size_t catchup_chunk = 512;           // events read from the log per step
   std::chrono::milliseconds progress_interval{5000};
   std::chrono::milliseconds slow_timeout{60000};  // a write blocked this long ends the stream
-  // Event log retention: an event goes once it is older than retention_age OR more than
-  // retention_count newer events exist (0 = no limit). Item history is never compacted.
+  // Event log retention: the newest retention_count events are kept, and none older than
+  // retention_age (0 = no limit). Item history is never compacted.
   uint64_t retention_count = 1000000;
   std::chrono::seconds retention_age{7 * 24 * 3600};
   std::chrono::milliseconds compaction_interval{10000};
@@ -59,7 +59,9 @@ class Sink {
  public:
   virtual ~Sink() = default;
   virtual void Write(const v1::WatchResponse* response) = 0;
-  virtual void Finish(const Status& status, uint64_t last_revision) = 0;
+  // `resume_from` is the start_revision that continues without a gap or a repeat (for
+  // OUT_OF_RANGE: the compact revision).
+  virtual void Finish(const Status& status, uint64_t resume_from) = 0;
 };
 
 class Hub;
@@ -79,6 +81,9 @@ class Stream : public std::enable_shared_from_this<Stream> {
   // Starts the next write or catch-up step if none is running. Takes the stream lock.
   void Pump();
   void ReleaseInflight();            // gives borrowed events back (stream lock held)
+  // Writes response_ (writing_ already set): calls the sink without the lock, then delivers a
+  // Finish that arrived meanwhile, so a sink never sees Write after Finish. Returns unlocked.
+  void StartWriteLocked(std::unique_lock<std::mutex>& lock);
   uint64_t ResumeFromLocked() const;  // the start_revision that resumes without a gap
   // Ends the stream once. `resume` defaults to the revision that resumes without a gap (for
   // OUT_OF_RANGE it is the compact revision).
@@ -98,6 +103,12 @@ class Stream : public std::enable_shared_from_this<Stream> {
   bool catchup_scheduled_ = false;
   bool writing_ = false;
   bool finished_ = false;
+  bool in_write_call_ = false;  // a thread is inside sink_->Write
+  struct DeferredFinish {
+    Status status;
+    uint64_t resume;
+  };
+  std::optional<DeferredFinish> deferred_finish_;
   std::deque<EventPtr> queue_;
   std::vector<EventPtr> inflight_;  // borrowed by response_ while it is written
   v1::WatchResponse response_;      // the one in flight

@@ -106,6 +106,19 @@ int Run(const Flags& flags, sigset_t sigs) {
     std::cerr << "rectifyd: calendar: " << calendar.status().message() << "\n";
     return 2;
   }
+  const auto& rc = cfg.reminders;
+  domain::ReminderRules rules;
+  rules.hour = rc.hour;
+  rules.before_working_days = rc.before;
+  rules.deadline_day = rc.deadline_day;
+  rules.overdue_daily = rc.overdue_daily;
+  rules.supervision_after = rc.supervision_after;
+  rules.admonition_after = rc.admonition_after;
+  rules.stale_progress = rc.stale_progress;
+  if (Status st = domain::ValidateReminderRules(rules); !st.ok()) {
+    std::cerr << "rectifyd: reminders: " << st.message() << "\n";
+    return 2;
+  }
   if (flags.check_config) {
     std::cout << "config OK" << (cfg.source.empty() ? " (built-in defaults)" : ": " + cfg.source)
               << "\n";
@@ -144,18 +157,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   engine::EngineOptions eopts;
   eopts.sync = cfg.sync_wal;
   eopts.open_mode = callers.open_mode();
-  const auto& rc = cfg.reminders;
-  eopts.reminder_rules.hour = rc.hour;
-  eopts.reminder_rules.before_working_days = rc.before;
-  eopts.reminder_rules.deadline_day = rc.deadline_day;
-  eopts.reminder_rules.overdue_daily = rc.overdue_daily;
-  eopts.reminder_rules.supervision_after = rc.supervision_after;
-  eopts.reminder_rules.admonition_after = rc.admonition_after;
-  eopts.reminder_rules.stale_progress = rc.stale_progress;
-  if (Status st = domain::ValidateReminderRules(eopts.reminder_rules); !st.ok()) {
-    std::cerr << "rectifyd: reminders: " << st.message() << "\n";
-    return 2;
-  }
+  eopts.reminder_rules = rules;
   if (!cfg.channels.empty()) eopts.route = remind::MakeRouter(cfg.channels, cfg.principals);
   engine::Engine engine(**store, clock, *zone, std::move(calendar).value(), eopts);
   watch::HubOptions hopts;

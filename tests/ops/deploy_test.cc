@@ -209,7 +209,7 @@ TEST_F(DeployTest, BrokenCopiesOfTheExampleAreRefusedNamingTheKey) {
 // A bug found while writing these tests: --check-config returns before the reminder rules are
 // validated (domain::ValidateReminderRules runs later in app/main.cc), so a config it calls OK
 // can still stop the daemon at start-up. Enable once app/ validates them before --check-config.
-TEST_F(DeployTest, DISABLED_CheckConfigRefusesWhatStartUpRefuses) {
+TEST_F(DeployTest, CheckConfigRefusesWhatStartUpRefuses) {
   std::string text = ReadFile(kExample);
   ReplaceAll(text, "\nstale_progress = 10\n", "\nstale_progress = 0\n");
   std::string path = dir_ + "/stale0.toml";

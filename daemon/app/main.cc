@@ -4,6 +4,7 @@
 // SERVING. Stop (SIGTERM/SIGINT): health NOT_SERVING -> stop accepting and finish in-flight
 // RPCs (grace period) -> engine drains its queue and commits -> store closes.
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -24,6 +25,8 @@
 #include "domain/calendar.h"
 #include "domain/dates.h"
 #include "engine/engine.h"
+#include "http/metrics.h"
+#include "http/server.h"
 #include "remind/scheduler.h"
 #include "rpc/services.h"
 #include "rpc/watch_service.h"
@@ -42,6 +45,7 @@ struct Flags {
   std::string log_level;
   bool check_config = false;
   std::string test_clock;  // RFC 3339 start instant: run on a clock the tests move
+  std::string http_listen;
 };
 
 // "2026-03-02T08:00:00+08:00" / "...Z" -> instant.
@@ -95,6 +99,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   if (!flags.listen.empty()) cfg.listen = flags.listen;
   if (!flags.data_dir.empty()) cfg.data_dir = flags.data_dir;
   if (!flags.log_level.empty()) cfg.log_level = flags.log_level;
+  if (!flags.http_listen.empty()) cfg.http_listen = flags.http_listen;
 
   auto zone = domain::LocateZone(cfg.time_zone);
   if (!zone.ok()) {
@@ -153,11 +158,19 @@ int Run(const Flags& flags, sigset_t sigs) {
     return 1;
   }
 
-  rpc::Callers callers(cfg.principals);
+  // Metrics outlive every hook that records into them.
+  http::Metrics metrics;
+  std::atomic<bool> ready{false};
+  rpc::Callers callers(cfg.principals, [&metrics](std::string_view method, Code code,
+                                                  double seconds) {
+    metrics.RpcDone(method, CodeName(code), seconds);
+  });
   engine::EngineOptions eopts;
   eopts.sync = cfg.sync_wal;
   eopts.open_mode = callers.open_mode();
   eopts.reminder_rules = rules;
+  eopts.on_group_commit = [&metrics](size_t n, double s) { metrics.GroupCommitted(n, s); };
+  eopts.on_commit_failed = [&metrics] { metrics.GroupCommitFailed(); };
   if (!cfg.channels.empty()) eopts.route = remind::MakeRouter(cfg.channels, cfg.principals);
   engine::Engine engine(**store, clock, *zone, std::move(calendar).value(), eopts);
   watch::HubOptions hopts;
@@ -173,10 +186,19 @@ int Run(const Flags& flags, sigset_t sigs) {
   ropts.backoff_base = std::chrono::milliseconds(rc.backoff_base_ms);
   ropts.backoff_max = std::chrono::milliseconds(rc.backoff_max_ms);
   ropts.channels = remind::ToChannelConfigs(cfg.channels);
+  ropts.on_delivery_attempt = [&metrics](std::string_view channel, std::string_view outcome) {
+    metrics.DeliveryAttempt(channel, outcome);
+  };
   remind::Scheduler scheduler(engine, clock, ropts);
-  engine.AddListener([&hub, &scheduler](const std::vector<v1::Event>& events) {
+  engine.AddListener([&hub, &scheduler, &metrics](const std::vector<v1::Event>& events) {
     hub.Publish(events);
     scheduler.Wake();
+    for (const auto& e : events) {
+      for (const auto& r : e.reminders()) {
+        std::string_view kind = v1::ReminderKind_Name(r.kind());
+        metrics.ReminderFired(kind.substr(kind.find("KIND_") + 5));
+      }
+    }
   });
   if (Status st = engine.Start(); !st.ok()) {
     log->error("cannot start the engine: {}", st.message());
@@ -185,6 +207,46 @@ int Run(const Flags& flags, sigset_t sigs) {
 
   hub.Start(engine.committed_revision());
   scheduler.Start();
+
+  // /metrics, /healthz, /readyz. collect runs on the scrape thread, one scrape at a time.
+  std::unique_ptr<http::Server> http_server;
+  if (!cfg.http_listen.empty()) {
+    auto collect = [&] {
+      metrics.SetRevision(engine.committed_revision());
+      metrics.SetWatchers(hub.stream_count());
+      metrics.SetWatcherMaxLag(hub.max_lag());
+      if (auto info = engine.GetServerInfo(); info.ok()) {
+        for (const auto& sc : info->items_by_state()) {
+          metrics.SetItemsByState(domain::StateName(sc.state()), sc.count());
+        }
+        metrics.SetRemindersByState("PENDING", info->outbox_pending());
+        double oldest = 0;
+        auto pending = engine.store().View()->PendingDeliveries(INT64_MAX, 1000);
+        if (pending.ok() && !pending->empty()) {
+          int64_t first = INT64_MAX;
+          for (const auto& d : *pending) {
+            first = std::min<int64_t>(first, d.created_at().seconds());
+          }
+          oldest = std::max<double>(
+              0, std::chrono::duration<double>(clock.Now().time_since_epoch()).count() - first);
+        }
+        metrics.SetOutbox(info->outbox_pending(), oldest);
+      }
+    };
+    http::Server::Options hopts_http;
+    hopts_http.listen = cfg.http_listen;
+    http_server = std::make_unique<http::Server>(hopts_http, metrics, collect,
+                                                 [&ready] { return ready.load(); });
+    if (Status st = http_server->Start(); !st.ok()) {
+      log->error("cannot serve metrics on {}: {}", cfg.http_listen, st.message());
+      scheduler.Stop();
+      hub.Stop();
+      engine.Stop();
+      return 1;
+    }
+    log->info("metrics and health on http://{}:{}/metrics", 
+              cfg.http_listen.substr(0, cfg.http_listen.rfind(':')), http_server->port());
+  }
   rpc::ItemService items(engine, callers);
   rpc::WatchService watch_service(hub, callers);
   rpc::AdminService admin(engine, callers, test_clock.get());
@@ -222,6 +284,7 @@ int Run(const Flags& flags, sigset_t sigs) {
     }
   }
   server->GetHealthCheckService()->SetServingStatus(true);
+  ready = true;
   // Under systemd (Type=notify) this is when the unit becomes active; elsewhere a no-op.
   sd_notifyf(0, "READY=1\nSTATUS=serving on %s, revision %llu", bound.c_str(),
              static_cast<unsigned long long>(engine.committed_revision()));
@@ -230,6 +293,8 @@ int Run(const Flags& flags, sigset_t sigs) {
   sigwait(&sigs, &sig);
   log->info("signal={} shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   sd_notify(0, "STOPPING=1");
+  ready = false;
+  if (http_server) http_server->Stop();
   server->GetHealthCheckService()->SetServingStatus(false);
   scheduler.Stop();  // finishes the delivery attempt in flight
   hub.Stop();  // watch streams end with UNAVAILABLE and the revision to resume from
@@ -270,6 +335,9 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", flags.data_dir, "RocksDB data directory (default ./data)");
   app.add_option("--addr-file", flags.addr_file, "write the bound address to this file");
   app.add_option("--log-level", flags.log_level, "trace|debug|info|warn|error");
+  app.add_option("--http-listen", flags.http_listen,
+                 "serve /metrics, /healthz, /readyz on this address (default: [http] listen; "
+                 "off when empty)");
   app.add_flag("--check-config", flags.check_config, "validate the config and exit");
   app.add_option("--test-clock", flags.test_clock,
                  "TESTS ONLY: run on a manual clock starting at this RFC 3339 instant, moved "

@@ -86,7 +86,7 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
   c.source = std::string(source);
   RETURN_IF_ERROR(CheckKeys(source, root, "",
                             {"listen", "data_dir", "time_zone", "durability", "storage", "log",
-                             "principal", "calendar", "reminders", "watch", "channel"}));
+                             "principal", "calendar", "reminders", "watch", "channel", "http"}));
   RETURN_IF_ERROR(Get(source, root, "", "listen", c.listen));
   RETURN_IF_ERROR(Get(source, root, "", "data_dir", c.data_dir));
   RETURN_IF_ERROR(Get(source, root, "", "time_zone", c.time_zone));
@@ -210,6 +210,11 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
       if (out.timeout_ms == 0) return Bad(source, e, "channel.timeout_ms", "must be > 0");
       c.channels.push_back(std::move(out));
     }
+  }
+  RETURN_IF_ERROR(table("http", t));
+  if (t) {
+    RETURN_IF_ERROR(CheckKeys(source, *t, "http", {"listen"}));
+    RETURN_IF_ERROR(Get(source, *t, "http", "listen", c.http_listen));
   }
   RETURN_IF_ERROR(table("watch", t));
   if (t) {

@@ -48,6 +48,7 @@ struct Reminders {
 
 struct Config {
   std::string listen = "127.0.0.1:50051";
+  std::string http_listen;              // [http] listen: /metrics, /healthz, /readyz ("" = off)
   std::string data_dir = "./data";
   std::string time_zone = "Asia/Shanghai";
   bool sync_wal = true;                 // [durability] sync

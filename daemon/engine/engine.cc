@@ -283,7 +283,14 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
       if (it == seqs_.end() || it->second != serial) g.writes->PutSeq(year, serial);
     }
     if (g.outbox_seq != outbox_seq_) g.writes->PutOutboxSeq(g.outbox_seq);
+    const auto write_started = std::chrono::steady_clock::now();
     commit = store_.Commit(*g.writes, options_.sync);
+    const double write_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count();
+    if (!commit.ok() && options_.on_commit_failed) options_.on_commit_failed();
+    if (commit.ok() && options_.on_group_commit) {
+      options_.on_group_commit(batch.size(), write_seconds);
+    }
     if (!commit.ok()) {
       // Nothing of the group was written: every mutation that would have been is refused.
       Logger("engine")->error("group commit failed mutations={} error={}", batch.size(),

@@ -49,6 +49,9 @@ struct EngineOptions {
   domain::ReminderRules reminder_rules;
   Router route;                 // no router: reminders are events only (the watch stream)
   size_t run_limit = 20000;     // items one reminder run evaluates; the rest wait for the next
+  // Observers (metrics), called on the writer thread; must not block.
+  std::function<void(size_t mutations, double write_seconds)> on_group_commit;
+  std::function<void()> on_commit_failed;
 };
 
 using Done = std::function<void(Result<v1::Item>)>;

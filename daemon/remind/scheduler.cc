@@ -234,6 +234,12 @@ void Scheduler::Deliver(const v1::Delivery& d) {
               attempt, u.outcome == engine::DeliveryUpdate::Outcome::kDead ? "dead" : "retry",
               u.error);
   }
+  if (options_.on_delivery_attempt) {
+    options_.on_delivery_attempt(
+        d.channel(), u.outcome == engine::DeliveryUpdate::Outcome::kSent   ? "sent"
+                     : u.outcome == engine::DeliveryUpdate::Outcome::kDead ? "dead"
+                                                                           : "retry");
+  }
   std::promise<Status> done;
   auto fut = done.get_future();
   engine_.SubmitDeliveryUpdate(u, [&done](Status st) { done.set_value(st); });

@@ -35,6 +35,8 @@ struct RemindOptions {
   std::chrono::milliseconds backoff_base{1000};
   std::chrono::milliseconds backoff_max{600000};
   std::vector<notify::ChannelConfig> channels;
+  // Observer (metrics): channel and "sent" | "retry" | "dead", on the delivery thread.
+  std::function<void(std::string_view channel, std::string_view outcome)> on_delivery_attempt;
 };
 
 // The engine's router: which channels and recipients a reminder goes to.

@@ -4,7 +4,8 @@
 
 namespace rectify::rpc {
 
-Callers::Callers(const std::vector<config::Principal>& principals) {
+Callers::Callers(const std::vector<config::Principal>& principals, CallObserver observer)
+    : observer_(std::move(observer)) {
   for (const auto& p : principals) principals_[p.name] = p;
 }
 

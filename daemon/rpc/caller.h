@@ -5,6 +5,7 @@
 // for names such as 张三). The name is looked up among the configured principals for its global
 // roles and units. Called on gRPC threads; the principal table is immutable once built.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,15 +18,21 @@
 
 namespace rectify::rpc {
 
+// Sees every finished call: method ("CreateItem"), status code, seconds (metrics).
+using CallObserver = std::function<void(std::string_view method, Code code, double seconds)>;
+
 class Callers {
  public:
-  explicit Callers(const std::vector<config::Principal>& principals);
+  explicit Callers(const std::vector<config::Principal>& principals,
+                   CallObserver observer = nullptr);
+  const CallObserver& observer() const { return observer_; }
   // UNAUTHENTICATED when no name is given or it is not valid UTF-8.
   Result<domain::Actor> Identify(const grpc::ServerContextBase& ctx) const;
   bool open_mode() const { return principals_.empty(); }
 
  private:
   std::map<std::string, config::Principal> principals_;
+  CallObserver observer_;
 };
 
 // "%E5%BC%A0" -> bytes; false on a malformed escape.

@@ -13,7 +13,7 @@ template <typename Req, typename Validate, typename Submit>
 grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
                                  grpc::ByteBuffer* out, const Callers& callers,
                                  Validate validate, Submit submit) {
-  return Serve<Req, v1::Item>(ctx, in, out, [&](UnaryCall<Req, v1::Item>* call) {
+  return Serve<Req, v1::Item>(ctx, in, out, callers, [&](UnaryCall<Req, v1::Item>* call) {
     if (Status st = validate(call->request); !st.ok()) return call->Finish(st);
     auto actor = callers.Identify(*ctx);
     if (!actor.ok()) return call->Finish(actor.status());
@@ -29,7 +29,7 @@ template <typename Req, typename Resp, typename Validate, typename Read>
 grpc::ServerUnaryReactor* Query(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
                                 grpc::ByteBuffer* out, const Callers& callers,
                                 Validate validate, Read read) {
-  return Serve<Req, Resp>(ctx, in, out, [&](UnaryCall<Req, Resp>* call) {
+  return Serve<Req, Resp>(ctx, in, out, callers, [&](UnaryCall<Req, Resp>* call) {
     if (Status st = validate(call->request); !st.ok()) return call->Finish(st);
     auto actor = callers.Identify(*ctx);
     if (!actor.ok()) return call->Finish(actor.status());
@@ -116,7 +116,7 @@ Result<v1::ServerInfo> AdminService::Info() {
 
 grpc::ServerUnaryReactor* AdminService::GetServerInfo(grpc::CallbackServerContext* ctx,
                                                       const Raw* in, Raw* out) {
-  return Serve<v1::GetServerInfoRequest, v1::ServerInfo>(ctx, in, out, [this](auto* call) {
+  return Serve<v1::GetServerInfoRequest, v1::ServerInfo>(ctx, in, out, callers_, [this](auto* call) {
     auto r = Info();
     if (r.ok()) call->response = std::move(r).value();
     call->Finish(r.status());
@@ -125,7 +125,7 @@ grpc::ServerUnaryReactor* AdminService::GetServerInfo(grpc::CallbackServerContex
 
 grpc::ServerUnaryReactor* AdminService::SetClock(grpc::CallbackServerContext* ctx, const Raw* in,
                                                  Raw* out) {
-  return Serve<v1::SetClockRequest, v1::ServerInfo>(ctx, in, out, [this](auto* call) {
+  return Serve<v1::SetClockRequest, v1::ServerInfo>(ctx, in, out, callers_, [this](auto* call) {
     if (test_clock_ == nullptr) {
       return call->Finish(FailedPrecondition(
           "this rectifyd runs on the system clock; SetClock needs a daemon started with "
@@ -149,7 +149,7 @@ grpc::ServerUnaryReactor* AdminService::SetClock(grpc::CallbackServerContext* ct
 
 grpc::ServerUnaryReactor* AdminService::GetCalendar(grpc::CallbackServerContext* ctx,
                                                     const Raw* in, Raw* out) {
-  return Serve<v1::GetCalendarRequest, v1::GetCalendarResponse>(ctx, in, out, [this](auto* call) {
+  return Serve<v1::GetCalendarRequest, v1::GetCalendarResponse>(ctx, in, out, callers_, [this](auto* call) {
     const domain::Calendar& cal = engine_.calendar();
     const int want = call->request.year();
     if (want != 0 && !cal.HasYear(want)) {
@@ -185,7 +185,7 @@ grpc::ServerUnaryReactor* AdminService::GetCalendar(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AdminService::AddWorkingDays(grpc::CallbackServerContext* ctx,
                                                        const Raw* in, Raw* out) {
   return Serve<v1::AddWorkingDaysRequest, v1::AddWorkingDaysResponse>(
-      ctx, in, out, [this](auto* call) {
+      ctx, in, out, callers_, [this](auto* call) {
         auto start = domain::ParseDate(call->request.date());
         if (!start.ok()) return call->Finish(start.status());
         if (call->request.days() < -2500 || call->request.days() > 2500) {
@@ -204,7 +204,7 @@ grpc::ServerUnaryReactor* AdminService::AddWorkingDays(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* ReminderService::RunReminders(grpc::CallbackServerContext* ctx,
                                                         const Raw* in, Raw* out) {
   return Serve<v1::RunRemindersRequest, v1::RunRemindersResponse>(
-      ctx, in, out, [&](auto* call) {
+      ctx, in, out, callers_, [&](auto* call) {
         auto actor = callers_.Identify(*ctx);
         if (!actor.ok()) return call->Finish(actor.status());
         if (call->request.dry_run()) {

@@ -8,11 +8,14 @@
 // Finish, which may run on any thread (a gRPC thread for reads, the engine's writer thread for
 // mutations).
 
+#include <chrono>
+
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/proto_buffer_reader.h>
 #include <grpcpp/support/proto_buffer_writer.h>
 
 #include "common/status.h"
+#include "rpc/caller.h"
 #include "rpc/status_mapping.h"
 
 namespace rectify::rpc {
@@ -20,8 +23,9 @@ namespace rectify::rpc {
 template <typename Req, typename Resp>
 class UnaryCall {
  public:
-  UnaryCall(grpc::CallbackServerContext* ctx, grpc::ByteBuffer* out)
-      : ctx_(ctx), out_(out), reactor_(ctx->DefaultReactor()) {}
+  UnaryCall(grpc::CallbackServerContext* ctx, grpc::ByteBuffer* out, const CallObserver* observer)
+      : ctx_(ctx), out_(out), reactor_(ctx->DefaultReactor()), observer_(observer),
+        started_(std::chrono::steady_clock::now()) {}
 
   Req request;
   Resp response;
@@ -35,6 +39,14 @@ class UnaryCall {
       st = grpc::GenericSerialize<grpc::ProtoBufferWriter, Resp>(response, out_, &own);
     }
     reactor_->Finish(st);
+    if (observer_ != nullptr && *observer_) {
+      // "CreateItemRequest" -> "CreateItem": every rpc's request is named after it.
+      std::string method = Req::descriptor()->name();
+      if (method.size() > 7 && method.ends_with("Request")) method.resize(method.size() - 7);
+      (*observer_)(method, status.code(),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started_)
+                       .count());
+    }
     delete this;
   }
 
@@ -53,13 +65,15 @@ class UnaryCall {
   grpc::CallbackServerContext* ctx_;
   grpc::ByteBuffer* out_;
   grpc::ServerUnaryReactor* reactor_;
+  const CallObserver* observer_;
+  std::chrono::steady_clock::time_point started_;
 };
 
 // Parses, then runs handler(call) which must eventually call call->Finish.
 template <typename Req, typename Resp, typename Handler>
 grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
-                                grpc::ByteBuffer* out, Handler&& handler) {
-  auto* call = new UnaryCall<Req, Resp>(ctx, out);
+                                grpc::ByteBuffer* out, const Callers& callers, Handler&& handler) {
+  auto* call = new UnaryCall<Req, Resp>(ctx, out, &callers.observer());
   grpc::ServerUnaryReactor* reactor = call->reactor();
   if (call->Parse(in)) handler(call);
   return reactor;

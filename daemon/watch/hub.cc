@@ -185,6 +185,17 @@ size_t Hub::stream_count() const {
   return streams_.size();
 }
 
+uint64_t Hub::max_lag() const {
+  std::lock_guard lock(mu_);
+  uint64_t lag = 0;
+  const uint64_t head = last_published_;
+  for (const auto& s : streams_) {
+    std::lock_guard slock(s->mu_);
+    if (head > s->sent_) lag = std::max(lag, head - s->sent_);
+  }
+  return lag;
+}
+
 std::shared_ptr<Stream> Hub::NewStream(const v1::WatchRequest& req, Sink* sink) {
   return std::make_shared<Stream>(this, req, sink);
 }

@@ -135,6 +135,7 @@ class Hub {
   void Publish(const std::vector<v1::Event>& events);
 
   size_t stream_count() const;
+  uint64_t max_lag() const;  // the most revisions any stream is behind the last published
   uint64_t last_published() const { return last_published_.load(); }
   const HubOptions& options() const { return options_; }
 

@@ -1,7 +1,13 @@
 // The core issue end to end: the real rectifyd, driven by the real rectifyctl (and, where a
 // test needs many concurrent calls or malformed bytes, by a real gRPC client).
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -393,6 +399,63 @@ TEST_F(CoreTest, RefusesConfigAndDataItDoesNotUnderstand) {
   EXPECT_EQ(daemon_->StartExpectingExit(&log), 1);
   EXPECT_NE(log.find("schema version 99"), std::string::npos) << log;
   EXPECT_NE(log.find("newer rectifyd"), std::string::npos) << log;
+}
+
+// A plain HTTP/1.1 GET on 127.0.0.1:port: "STATUS\nBODY".
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "connect failed";
+  }
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  (void)!write(fd, req.data(), req.size());
+  std::string resp;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) resp.append(buf, static_cast<size_t>(n));
+  close(fd);
+  const auto sp = resp.find(' ');
+  const auto body = resp.find("\r\n\r\n");
+  if (sp == std::string::npos || body == std::string::npos) return resp;
+  return resp.substr(sp + 1, 3) + "\n" + resp.substr(body + 4);
+}
+
+TEST(MetricsTest, PrometheusMetricsAndHealthOverHttp) {
+  const std::string dir = MakeTempDir("metrics");
+  TempDirGuard guard(dir);
+  Daemon daemon(dir, {"--http-listen", "127.0.0.1:0"});
+  daemon.Start();
+  auto r = Ctl(daemon.addr(), "李四",
+               {"-o", "json", "create", "--title", "t", "--description", "d", "--source",
+                "audit", "--category", "other", "--unit", "u", "--owner", "o", "--leader",
+                "李四", "--verifier", "v"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Ctl(daemon.addr(), "x", {"get", "2026-999999"});  // a NOT_FOUND, counted by code
+  // The daemon logs where it serves metrics.
+  std::ifstream log(daemon.log_path());
+  std::string line;
+  int port = 0;
+  while (std::getline(log, line)) {
+    auto at = line.find("http://127.0.0.1:");
+    if (at != std::string::npos) port = std::stoi(line.substr(at + 17));
+  }
+  ASSERT_NE(port, 0) << "no metrics address in the log";
+  EXPECT_EQ(HttpGet(port, "/healthz").substr(0, 3), "200");
+  EXPECT_EQ(HttpGet(port, "/readyz").substr(0, 3), "200");
+  std::string metrics = HttpGet(port, "/metrics");
+  ASSERT_EQ(metrics.substr(0, 3), "200") << metrics;
+  EXPECT_NE(metrics.find("rectify_rpc_requests_total{code=\"OK\",method=\"CreateItem\"} 1"),
+            std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("rectify_rpc_requests_total{code=\"NOT_FOUND\",method=\"GetItem\"} 1"),
+            std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("rectify_revision 1"), std::string::npos);
+  EXPECT_NE(metrics.find("rectify_items{state=\"DRAFT\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("rectify_commits_total 1"), std::string::npos);
+  daemon.Stop();
 }
 
 }  // namespace

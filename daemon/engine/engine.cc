@@ -153,40 +153,38 @@ void Engine::Submit(std::unique_ptr<Mutation> m) {
   cv_.notify_one();
 }
 
-void Engine::SubmitCreate(domain::Actor actor, v1::CreateItemRequest req, Done done) {
-  auto m = std::make_unique<Mutation>();
-  m->kind = Kind::kCreate;
+namespace {
+// A queued item mutation: who, which request, whom to answer.
+template <typename Req>
+std::unique_ptr<Engine::Mutation> ItemMutation(Kind kind, domain::Actor actor, Req req,
+                                               Req Engine::Mutation::*slot, Done done) {
+  auto m = std::make_unique<Engine::Mutation>();
+  m->kind = kind;
   m->actor = std::move(actor);
-  m->create = std::move(req);
+  (*m).*slot = std::move(req);
   m->done = std::move(done);
-  Submit(std::move(m));
+  return m;
+}
+}  // namespace
+
+void Engine::SubmitCreate(domain::Actor actor, v1::CreateItemRequest req, Done done) {
+  Submit(ItemMutation(Kind::kCreate, std::move(actor), std::move(req), &Mutation::create,
+                      std::move(done)));
 }
 
 void Engine::SubmitUpdate(domain::Actor actor, v1::UpdateItemRequest req, Done done) {
-  auto m = std::make_unique<Mutation>();
-  m->kind = Kind::kUpdate;
-  m->actor = std::move(actor);
-  m->update = std::move(req);
-  m->done = std::move(done);
-  Submit(std::move(m));
+  Submit(ItemMutation(Kind::kUpdate, std::move(actor), std::move(req), &Mutation::update,
+                      std::move(done)));
 }
 
 void Engine::SubmitTransition(domain::Actor actor, v1::TransitionRequest req, Done done) {
-  auto m = std::make_unique<Mutation>();
-  m->kind = Kind::kTransition;
-  m->actor = std::move(actor);
-  m->transition = std::move(req);
-  m->done = std::move(done);
-  Submit(std::move(m));
+  Submit(ItemMutation(Kind::kTransition, std::move(actor), std::move(req), &Mutation::transition,
+                      std::move(done)));
 }
 
 void Engine::SubmitProgress(domain::Actor actor, v1::AddProgressRequest req, Done done) {
-  auto m = std::make_unique<Mutation>();
-  m->kind = Kind::kProgress;
-  m->actor = std::move(actor);
-  m->progress = std::move(req);
-  m->done = std::move(done);
-  Submit(std::move(m));
+  Submit(ItemMutation(Kind::kProgress, std::move(actor), std::move(req), &Mutation::progress,
+                      std::move(done)));
 }
 
 void Engine::SubmitRun(std::string actor, RunDone done) {

@@ -118,8 +118,10 @@ class Engine {
   // Sets the derived fields (light, overdue) as of today.
   void Decorate(v1::Item& item, const date::year_month_day& today) const;
 
+ public:
+  struct Mutation;  // defined in engine.cc; public only so helpers there can name it
+
  private:
-  struct Mutation;
   struct Group;
   void Submit(std::unique_ptr<Mutation> m);
   void WriterLoop();

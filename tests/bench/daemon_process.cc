@@ -1,0 +1,189 @@
+#include "daemon_process.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "client.h"
+
+extern char** environ;
+
+namespace rectify::bench {
+namespace {
+
+pid_t g_spawned = -1;
+
+// utime + stime (clock ticks) and the name of one /proc/.../stat.
+bool ReadStat(const std::string& path, std::string* comm, uint64_t* ticks) {
+  std::string s = ReadFile(path);
+  auto open = s.find('('), close = s.rfind(')');
+  if (open == std::string::npos || close == std::string::npos) return false;
+  *comm = s.substr(open + 1, close - open - 1);
+  std::istringstream rest(s.substr(close + 2));
+  std::string field;
+  // Fields after the name start at 3 (state); utime and stime are 14 and 15.
+  uint64_t utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  *ticks = utime + stime;
+  return true;
+}
+
+uint64_t StatusField(const std::string& status, const std::string& key) {
+  auto pos = status.find("\n" + key + ":");
+  if (pos == std::string::npos) return 0;
+  return std::stoull(status.substr(pos + key.size() + 2));
+}
+
+}  // namespace
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void KillSpawnedDaemon() {
+  if (g_spawned > 0) {
+    kill(g_spawned, SIGKILL);
+    waitpid(g_spawned, nullptr, 0);
+    g_spawned = -1;
+  }
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    if (g_spawned == pid_) g_spawned = -1;
+  }
+}
+
+std::string DaemonProcess::Start(std::chrono::seconds timeout) {
+  std::filesystem::create_directories(spec_.work_dir);
+  const std::string addr_file = spec_.work_dir + "/rectifyd.addr";
+  const std::string config_file = spec_.work_dir + "/rectifyd.toml";
+  log_path_ = spec_.work_dir + "/rectifyd.log";
+  std::filesystem::remove(addr_file);
+  std::vector<std::string> args = {spec_.binary, "--listen", "127.0.0.1:0", "--data-dir",
+                                   spec_.db_dir, "--addr-file", addr_file};
+  if (!spec_.config.empty()) {
+    std::ofstream(config_file) << spec_.config;
+    args.push_back("--config");
+    args.push_back(config_file);
+  }
+  args.insert(args.end(), spec_.extra_args.begin(), spec_.extra_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const pid_t parent = getpid();
+  // fork + exec rather than posix_spawn: the child asks for SIGKILL when the bench dies, so a
+  // killed benchmark never leaves a daemon holding the data directory. Between fork and exec
+  // only async-signal-safe calls.
+  const int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  const int null_fd = open("/dev/null", O_RDWR);
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    dup2(null_fd, 0);
+    dup2(null_fd, 1);
+    dup2(log_fd, 2);
+    execve(argv[0], argv.data(), environ);
+    _exit(127);
+  }
+  close(log_fd);
+  close(null_fd);
+  if (pid < 0) return "cannot fork";
+  pid_ = g_spawned = pid;
+
+  const auto deadline = t0 + timeout;
+  while (addr_.empty()) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = g_spawned = -1;
+      return "rectifyd exited during start-up (status " + std::to_string(status) + "); log " +
+             log_path_ + ":\n" + ReadFile(log_path_);
+    }
+    std::string a = ReadFile(addr_file);
+    if (!a.empty() && a.back() == '\n') addr_ = a.substr(0, a.size() - 1);
+    if (std::chrono::steady_clock::now() > deadline) return "rectifyd did not start in time";
+    if (addr_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  Client probe(addr_, 1);
+  while (true) {
+    v1::ServerInfo info;
+    if (probe.Info(&info).ok()) break;
+    if (std::chrono::steady_clock::now() > deadline) return "rectifyd never answered";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  startup_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return "";
+}
+
+double DaemonProcess::Stop() {
+  if (pid_ <= 0) return 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  kill(pid_, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 3000; ++i) {  // 30 s
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = g_spawned = -1;
+      addr_.clear();
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = g_spawned = -1;
+  addr_.clear();
+  return -1;
+}
+
+ProcSample DaemonProcess::Sample() const {
+  ProcSample s;
+  s.at = std::chrono::steady_clock::now();
+  if (pid_ <= 0) return s;
+  const double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+  const std::string base = "/proc/" + std::to_string(pid_);
+  std::string comm;
+  uint64_t ticks = 0;
+  if (ReadStat(base + "/stat", &comm, &ticks)) s.cpu_s = ticks / hz;
+  const std::string status = ReadFile(base + "/status");
+  s.rss_kb = StatusField(status, "VmRSS");
+  s.hwm_kb = StatusField(status, "VmHWM");
+  if (DIR* d = opendir((base + "/task").c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      const std::string task = base + "/task/" + e->d_name;
+      if (ReadStat(task + "/stat", &comm, &ticks)) s.thread_cpu_s[comm] += ticks / hz;
+      s.voluntary_switches += StatusField(ReadFile(task + "/status"), "voluntary_ctxt_switches");
+    }
+    closedir(d);
+  }
+  return s;
+}
+
+bool DaemonProcess::ResetPeak() const {
+  if (pid_ <= 0) return false;
+  std::ofstream out("/proc/" + std::to_string(pid_) + "/clear_refs");
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+}  // namespace rectify::bench

@@ -158,7 +158,9 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_opts.keep_log_file_num = 5;
   db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
 
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // Few large shards: index blocks of a big ledger run to a few MB, and the default 1 MB shards
+  // of a 64 MB cache could never hold one (every lookup re-read and re-decompressed it).
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes, /*num_shard_bits=*/2);
   auto cf_options = [&](bool bloom) {
     rocksdb::ColumnFamilyOptions cf;
     cf.write_buffer_size = options.write_buffer_bytes;
@@ -167,7 +169,13 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     cf.bottommost_compression = rocksdb::kZSTD;
     rocksdb::BlockBasedTableOptions t;
     t.block_cache = cache;
+    // Partitioned index and filters: only the small top level stays pinned, the partitions go
+    // through the cache like data blocks, so memory stays bounded by the cache at any size.
+    t.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+    t.partition_filters = bloom;
+    t.metadata_block_size = 4096;
     t.cache_index_and_filter_blocks = true;
+    t.pin_top_level_index_and_filter = true;
     t.pin_l0_filter_and_index_blocks_in_cache = true;
     if (bloom) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));

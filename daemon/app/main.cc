@@ -191,7 +191,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   };
   remind::Scheduler scheduler(engine, clock, ropts);
   engine.AddListener([&hub, &scheduler, &metrics](const std::vector<v1::Event>& events) {
-    hub.Publish(events);
+    hub.PublishAsync(events);
     scheduler.Wake();
     for (const auto& e : events) {
       for (const auto& r : e.reminders()) {

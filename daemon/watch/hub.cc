@@ -238,15 +238,31 @@ void Hub::Begin(const std::shared_ptr<Stream>& s, uint64_t start_revision) {
   s->Pump();
 }
 
-void Hub::Publish(const std::vector<v1::Event>& events) {
-  if (events.empty()) return;
-  std::vector<Stream::EventPtr> shared;
+namespace {
+std::vector<std::shared_ptr<const v1::Event>> Share(const std::vector<v1::Event>& events) {
+  std::vector<std::shared_ptr<const v1::Event>> shared;
   shared.reserve(events.size());
   for (const auto& e : events) shared.push_back(std::make_shared<const v1::Event>(e));
+  return shared;
+}
+}  // namespace
+
+void Hub::Publish(const std::vector<v1::Event>& events) {
+  if (!events.empty()) PublishShared(Share(events));
+}
+
+void Hub::PublishAsync(const std::vector<v1::Event>& events) {
+  if (events.empty()) return;
+  // One copy on the caller's thread; the fan-out runs on the hub thread, in commit order (a
+  // single-threaded io_context runs posted handlers in order).
+  boost::asio::post(io_, [this, shared = Share(events)] { PublishShared(shared); });
+}
+
+void Hub::PublishShared(const std::vector<Stream::EventPtr>& shared) {
   std::vector<std::shared_ptr<Stream>> kick;
   {
     std::lock_guard lock(mu_);
-    last_published_ = events.back().revision();
+    last_published_ = shared.back()->revision();
     for (auto& s : streams_) {
       std::lock_guard slock(s->mu_);
       if (s->finished_ || !s->synced_) continue;

@@ -14,7 +14,8 @@
 // stream becomes synced under the hub lock once pos has reached the last published revision,
 // so no event can fall between the two modes. Memory per stream is bounded by its queue.
 //
-// Threads: Publish runs on the engine's writer thread; OnWriteDone/Cancel on gRPC threads;
+// Threads: Publish runs on the caller's thread, PublishAsync posts it to the hub thread (the
+// daemon uses that, so fan-out never holds up the commit pipeline); OnWriteDone/Cancel on gRPC threads;
 // catch-up reads, progress notifications and slow-stream checks on the hub's own thread
 // (a Boost.Asio io_context). Lock order: hub mutex, then a stream's mutex. Sinks are called
 // with no lock held.
@@ -131,8 +132,10 @@ class Hub {
   // Registers the stream and starts it (catch-up or the first progress response). If the hub
   // is stopped the sink is finished at once.
   void Begin(const std::shared_ptr<Stream>& s, uint64_t start_revision);
-  // Every committed group, in revision order (engine listener, writer thread).
+  // Every committed group, in revision order. Publish fans out on the calling thread;
+  // PublishAsync (the engine's listener: it must not hold up the writer) on the hub thread.
   void Publish(const std::vector<v1::Event>& events);
+  void PublishAsync(const std::vector<v1::Event>& events);
 
   size_t stream_count() const;
   uint64_t max_lag() const;  // the most revisions any stream is behind the last published
@@ -141,6 +144,7 @@ class Hub {
 
  private:
   friend class Stream;
+  void PublishShared(const std::vector<std::shared_ptr<const v1::Event>>& events);
   void ScheduleCatchup(std::shared_ptr<Stream> s);
   void CatchupStep(const std::shared_ptr<Stream>& s);
   void ScheduleTick();

@@ -53,17 +53,8 @@ class Session {
   }
 
   int operator()(const GetCommand& cmd) {
-    v1::Item item;
-    grpc::ClientContext ctx;
-    Prepare(&ctx, true);
-    const grpc::Status status = items_->GetItem(&ctx, cmd.request, &item);
-    if (!status.ok()) return Fail(status);
-    if (Json()) {
-      out_ << ToJson(item) << '\n';
-    } else {
-      out_ << ItemSheet(item, global_.lang);
-    }
-    return kExitOk;
+    return Unary(*items_, &v1::ItemService::Stub::GetItem, cmd.request,
+                 [&](const v1::Item& item) { return ItemSheet(item, global_.lang); });
   }
 
   int operator()(const ListCommand& cmd) {
@@ -159,84 +150,35 @@ class Session {
   }
 
   int operator()(const ServerInfoCommand&) {
-    v1::ServerInfo info;
-    grpc::ClientContext ctx;
-    Prepare(&ctx, true);
-    const grpc::Status status = admin_->GetServerInfo(&ctx, v1::GetServerInfoRequest(), &info);
-    if (!status.ok()) return Fail(status);
-    if (Json()) {
-      out_ << ToJson(info) << '\n';
-    } else {
-      out_ << ServerInfoSheet(info, global_.lang);
-    }
-    return kExitOk;
+    return Unary(*admin_, &v1::AdminService::Stub::GetServerInfo, v1::GetServerInfoRequest(),
+                 [&](const v1::ServerInfo& info) { return ServerInfoSheet(info, global_.lang); });
   }
 
   int operator()(const RemindRunCommand& cmd) {
-    v1::RunRemindersResponse response;
-    grpc::ClientContext ctx;
-    Prepare(&ctx, true);
-    const grpc::Status status = reminders_->RunReminders(&ctx, cmd.request, &response);
-    if (!status.ok()) return Fail(status);
-    if (Json()) {
-      out_ << ToJson(response) << '\n';
-    } else {
-      out_ << RunRemindersText(response, global_.lang);
-    }
-    return kExitOk;
+    return Unary(*reminders_, &v1::ReminderService::Stub::RunReminders, cmd.request,
+                 [&](const auto& r) { return RunRemindersText(r, global_.lang); });
   }
 
   int operator()(const RemindListCommand& cmd) {
-    v1::ListRemindersResponse response;
-    grpc::ClientContext ctx;
-    Prepare(&ctx, true);
-    const grpc::Status status = reminders_->ListReminders(&ctx, cmd.request, &response);
-    if (!status.ok()) return Fail(status);
-    if (Json()) {
-      out_ << ToJson(response) << '\n';
-    } else {
-      out_ << RemindersListText(cmd.request, response, global_.lang);
-    }
-    return kExitOk;
+    return Unary(*reminders_, &v1::ReminderService::Stub::ListReminders, cmd.request,
+                 [&](const auto& r) { return RemindersListText(cmd.request, r, global_.lang); });
   }
 
   int operator()(const CalendarCommand& cmd) {
-    v1::GetCalendarResponse response;
-    grpc::ClientContext ctx;
-    Prepare(&ctx, true);
-    const grpc::Status status = admin_->GetCalendar(&ctx, cmd.request, &response);
-    if (!status.ok()) return Fail(status);
-    if (Json()) {
-      out_ << ToJson(response) << '\n';
-    } else {
-      out_ << CalendarText(response, global_.lang);
-    }
-    return kExitOk;
+    return Unary(*admin_, &v1::AdminService::Stub::GetCalendar, cmd.request,
+                 [&](const auto& r) { return CalendarText(r, global_.lang); });
   }
 
   int operator()(const AddWorkingDaysCommand& cmd) {
-    v1::AddWorkingDaysResponse response;
-    grpc::ClientContext ctx;
-    Prepare(&ctx, true);
-    const grpc::Status status = admin_->AddWorkingDays(&ctx, cmd.request, &response);
-    if (!status.ok()) return Fail(status);
-    out_ << (Json() ? ToJson(response) : AddWorkingDaysLine(cmd.request, response, global_.lang))
-         << '\n';
-    return kExitOk;
+    return Unary(*admin_, &v1::AdminService::Stub::AddWorkingDays, cmd.request,
+                 [&](const auto& r) {
+                   return AddWorkingDaysLine(cmd.request, r, global_.lang) + "\n";
+                 });
   }
 
   int operator()(const SetClockCommand& cmd) {
-    v1::ServerInfo info;
-    grpc::ClientContext ctx;
-    Prepare(&ctx, true);
-    const grpc::Status status = admin_->SetClock(&ctx, cmd.request, &info);
-    if (!status.ok()) return Fail(status);
-    if (Json()) {
-      out_ << ToJson(info) << '\n';
-    } else {
-      out_ << ServerInfoSheet(info, global_.lang);
-    }
-    return kExitOk;
+    return Unary(*admin_, &v1::AdminService::Stub::SetClock, cmd.request,
+                 [&](const v1::ServerInfo& info) { return ServerInfoSheet(info, global_.lang); });
   }
 
   int operator()(const WatchCommand& cmd) {
@@ -290,6 +232,23 @@ class Session {
     if (unary) ctx->set_deadline(std::chrono::system_clock::now() + global_.timeout);
     if (!global_.actor.empty())
       ctx->AddMetadata(kActorMetadataKey, EncodeActorHeader(global_.actor));
+  }
+
+  // One unary call: the response as JSON with -o json, else as `render` prints it.
+  template <typename Stub, typename Req, typename Resp, typename Render>
+  int Unary(Stub& stub, grpc::Status (Stub::*call)(grpc::ClientContext*, const Req&, Resp*),
+            const Req& request, Render render) {
+    Resp response;
+    grpc::ClientContext ctx;
+    Prepare(&ctx, /*unary=*/true);
+    const grpc::Status status = (stub.*call)(&ctx, request, &response);
+    if (!status.ok()) return Fail(status);
+    if (Json()) {
+      out_ << ToJson(response) << '\n';
+    } else {
+      out_ << render(response);
+    }
+    return kExitOk;
   }
 
   int Fail(const grpc::Status& status) {

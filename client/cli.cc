@@ -1,7 +1,11 @@
 #include "client/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <tuple>
 #include <ostream>
 
 #include "client/clock_args.h"
@@ -19,6 +23,8 @@ namespace {
 // exactly one subcommand is parsed per run, so sharing fields is safe.
 struct RawArgs {
   std::string addr, actor, output = "table", lang = "zh";
+  std::string token, token_file, tls_ca, tls_cert, tls_key, tls_server_name;
+  std::string hash_token;
   double timeout_seconds = 30;
 
   std::string id;
@@ -141,6 +147,14 @@ std::string ShellQuote(const std::string& arg) {
   return out;
 }
 
+std::optional<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 std::string BareName(const EnumTable& table, int value) {
   for (const EnumEntry& e : table.entries) {
     if (e.value == value) return std::string(e.name);
@@ -170,6 +184,14 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
                      std::string("daemon address (default $RECTIFY_ADDR or ") + kDefaultAddr + ")");
   CLI::Option* as_opt = app.add_option(
       "--as", raw.actor, "act as NAME: sent as x-rectify-actor (default $RECTIFY_ACTOR)");
+  CLI::Option* token_opt = app.add_option(
+      "--token", raw.token, "bearer token (default $RECTIFY_TOKEN); prefer --token-file");
+  app.add_option("--token-file", raw.token_file, "read the bearer token from this file");
+  app.add_option("--tls-ca", raw.tls_ca, "connect with TLS, trusting this CA (PEM file)");
+  app.add_option("--tls-cert", raw.tls_cert, "client certificate for mutual TLS (PEM file)");
+  app.add_option("--tls-key", raw.tls_key, "client private key for mutual TLS (PEM file)");
+  app.add_option("--tls-server-name", raw.tls_server_name,
+                 "the name the daemon's certificate must carry (default: the --addr host)");
   app.add_option("-o,--output", raw.output, "output: table (default) or json")
       ->check(CLI::IsMember({"table", "json"}));
   app.add_option("--lang", raw.lang, "table language: zh (default) or en")
@@ -316,9 +338,13 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
       ->required();
   add_workdays->add_option("n", raw.days, "working days, may be negative")->required();
 
-  // admin set-clock
+  // admin set-clock | hash-token
   CLI::App* admin = app.add_subcommand("admin", "daemon administration");
   admin->require_subcommand(1);
+  CLI::App* hash_token = admin->add_subcommand(
+      "hash-token", "make a bearer token (or take TOKEN) and print the salted hash for the "
+                    "config's token_hashes; runs locally");
+  hash_token->add_option("token", raw.hash_token, "an existing token (default: generate one)");
   CLI::App* set_clock = admin->add_subcommand(
       "set-clock", "move the clock of a daemon started with --test-clock (tests only)");
   CLI::Option* clock_to = set_clock->add_option(
@@ -352,6 +378,32 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
   } else if (auto actor = env("RECTIFY_ACTOR"); actor) {
     inv.global.actor = *actor;
   }
+  if (token_opt->count() > 0) {
+    inv.global.token = raw.token;
+  } else if (!raw.token_file.empty()) {
+    auto text = ReadWholeFile(raw.token_file);
+    if (!text) return usage("--token-file: cannot read " + raw.token_file);
+    while (!text->empty() && std::isspace(static_cast<unsigned char>(text->back()))) {
+      text->pop_back();
+    }
+    inv.global.token = *text;
+  } else if (auto token = env("RECTIFY_TOKEN"); token) {
+    inv.global.token = *token;
+  }
+  for (auto [flag, path, into] :
+       {std::tuple{"--tls-ca", &raw.tls_ca, &inv.global.tls_ca},
+        std::tuple{"--tls-cert", &raw.tls_cert, &inv.global.tls_cert},
+        std::tuple{"--tls-key", &raw.tls_key, &inv.global.tls_key}}) {
+    if (path->empty()) continue;
+    auto text = ReadWholeFile(*path);
+    if (!text) return usage(std::string(flag) + ": cannot read " + *path);
+    *into = std::move(*text);
+    inv.global.tls = true;
+  }
+  if (raw.tls_cert.empty() != raw.tls_key.empty()) {
+    return usage("--tls-cert and --tls-key go together");
+  }
+  inv.global.tls_server_name = raw.tls_server_name;
   inv.global.output = raw.output == "json" ? OutputFormat::kJson : OutputFormat::kTable;
   inv.global.lang = raw.lang == "en" ? Lang::kEn : Lang::kZh;
   inv.global.timeout = std::chrono::milliseconds(static_cast<int64_t>(raw.timeout_seconds * 1000));
@@ -574,8 +626,9 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
       cmd.request.set_days(days);
       inv.command = std::move(cmd);
     }
+  } else if (chosen == admin && admin->get_subcommands().front() == hash_token) {
+    inv.command = HashTokenCommand{raw.hash_token};
   } else if (chosen == admin) {
-    // set-clock is admin's only verb so far.
     if ((clock_to->count() > 0) == (clock_advance->count() > 0)) {
       return usage("set-clock takes exactly one of --to TIME and --advance DURATION");
     }

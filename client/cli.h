@@ -27,6 +27,12 @@ enum class OutputFormat { kTable, kJson };
 struct GlobalOptions {
   std::string addr = kDefaultAddr;  // --addr, else $RECTIFY_ADDR, else kDefaultAddr
   std::string actor;                // --as, else $RECTIFY_ACTOR; empty = no metadata sent
+  std::string token;                // --token / --token-file, else $RECTIFY_TOKEN: a bearer token
+  // TLS, when any of these is given (PEM contents, read at parse time): the CA that signed the
+  // daemon's certificate, and for mutual TLS this client's certificate and key.
+  bool tls = false;
+  std::string tls_ca, tls_cert, tls_key;
+  std::string tls_server_name;      // --tls-server-name: the name the certificate must carry
   OutputFormat output = OutputFormat::kTable;
   Lang lang = Lang::kZh;
   std::chrono::milliseconds timeout{30'000};  // per unary call
@@ -73,6 +79,10 @@ struct CalendarCommand {
 struct AddWorkingDaysCommand {
   v1::AddWorkingDaysRequest request;
 };
+// Local: makes (or takes) a bearer token and prints its salted hash for the config.
+struct HashTokenCommand {
+  std::string token;  // "" = generate a new one
+};
 struct SetClockCommand {
   v1::SetClockRequest request;  // exactly one of time / advance_seconds (non-zero) is set
 };
@@ -80,7 +90,7 @@ struct SetClockCommand {
 using Command = std::variant<CreateCommand, GetCommand, ListCommand, UpdateCommand, HistoryCommand,
                              TransitionCommand, ProgressCommand, ServerInfoCommand, WatchCommand,
                              RemindRunCommand, RemindListCommand, CalendarCommand,
-                             AddWorkingDaysCommand, SetClockCommand>;
+                             AddWorkingDaysCommand, SetClockCommand, HashTokenCommand>;
 
 struct Invocation {
   GlobalOptions global;

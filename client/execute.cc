@@ -1,5 +1,7 @@
 #include "client/execute.h"
 
+#include "common/token.h"
+
 #include <grpcpp/grpcpp.h>
 
 #include <charconv>
@@ -31,13 +33,24 @@ std::optional<uint64_t> ResumeTrailer(const grpc::ClientContext& ctx) {
   return value;
 }
 
+std::shared_ptr<grpc::Channel> OpenChannel(const GlobalOptions& g) {
+  if (!g.tls) return grpc::CreateChannel(g.addr, grpc::InsecureChannelCredentials());
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = g.tls_ca;
+  ssl.pem_cert_chain = g.tls_cert;
+  ssl.pem_private_key = g.tls_key;
+  grpc::ChannelArguments args;
+  if (!g.tls_server_name.empty()) args.SetSslTargetNameOverride(g.tls_server_name);
+  return grpc::CreateCustomChannel(g.addr, grpc::SslCredentials(ssl), args);
+}
+
 // Visits the parsed command with one open channel. Each handler makes its call(s), prints, and
 // returns the exit code.
 class Session {
  public:
   Session(const Invocation& inv, std::ostream& out, std::ostream& err, const ExecuteOptions& opts)
       : global_(inv.global), out_(out), err_(err), opts_(opts) {
-    auto channel = grpc::CreateChannel(global_.addr, grpc::InsecureChannelCredentials());
+    auto channel = OpenChannel(global_);
     items_ = v1::ItemService::NewStub(channel);
     watch_ = v1::WatchService::NewStub(channel);
     admin_ = v1::AdminService::NewStub(channel);
@@ -181,6 +194,27 @@ class Session {
                  [&](const v1::ServerInfo& info) { return ServerInfoSheet(info, global_.lang); });
   }
 
+  int operator()(const HashTokenCommand& cmd) {
+    std::string token = cmd.token;
+    if (token.empty()) {
+      auto made = GenerateToken();
+      if (!made.ok()) return Local(made.status().message());
+      token = *made;
+    }
+    auto hash = HashToken(token);
+    if (!hash.ok()) return Local(hash.status().message());
+    if (Json()) {
+      out_ << "{\"token\":\"" << (cmd.token.empty() ? token : "") << "\",\"token_hash\":\""
+           << *hash << "\"}\n";
+      return kExitOk;
+    }
+    if (cmd.token.empty()) {
+      out_ << "token (give it to the caller; it is not stored anywhere): " << token << '\n';
+    }
+    out_ << "for the principal in the config:\ntoken_hashes = [\"" << *hash << "\"]\n";
+    return kExitOk;
+  }
+
   int operator()(const WatchCommand& cmd) {
     grpc::ClientContext ctx;  // outlives the interrupt watcher, which may cancel it
     Prepare(&ctx, /*unary=*/false);
@@ -232,6 +266,7 @@ class Session {
     if (unary) ctx->set_deadline(std::chrono::system_clock::now() + global_.timeout);
     if (!global_.actor.empty())
       ctx->AddMetadata(kActorMetadataKey, EncodeActorHeader(global_.actor));
+    if (!global_.token.empty()) ctx->AddMetadata("authorization", "Bearer " + global_.token);
   }
 
   // One unary call: the response as JSON with -o json, else as `render` prints it.
@@ -253,6 +288,12 @@ class Session {
 
   int Fail(const grpc::Status& status) {
     err_ << FormatStatus(status) << '\n';
+    return kExitRpcError;
+  }
+
+  // A failure before any call was made.
+  int Local(std::string_view message) {
+    err_ << "rectifyctl: " << message << '\n';
     return kExitRpcError;
   }
 

@@ -29,6 +29,7 @@
 #include "http/server.h"
 #include "remind/scheduler.h"
 #include "rpc/services.h"
+#include "rpc/transport.h"
 #include "rpc/watch_service.h"
 #include "store/store.h"
 #include "watch/hub.h"
@@ -124,6 +125,15 @@ int Run(const Flags& flags, sigset_t sigs) {
     std::cerr << "rectifyd: reminders: " << st.message() << "\n";
     return 2;
   }
+  if (Status st = rpc::CheckExposure(cfg); !st.ok()) {
+    std::cerr << "rectifyd: " << st.message() << "\n";
+    return 2;
+  }
+  auto credentials = rpc::ServerCredentialsFor(cfg);
+  if (!credentials.ok()) {
+    std::cerr << "rectifyd: " << credentials.status().message() << "\n";
+    return 2;
+  }
   if (flags.check_config) {
     std::cout << "config OK" << (cfg.source.empty() ? " (built-in defaults)" : ": " + cfg.source)
               << "\n";
@@ -161,13 +171,13 @@ int Run(const Flags& flags, sigset_t sigs) {
   // Metrics outlive every hook that records into them.
   http::Metrics metrics;
   std::atomic<bool> ready{false};
-  rpc::Callers callers(cfg.principals, [&metrics](std::string_view method, Code code,
-                                                  double seconds) {
-    metrics.RpcDone(method, CodeName(code), seconds);
-  });
+  rpc::Callers callers(cfg.principals, rpc::AuthOptionsFrom(cfg),
+                       [&metrics](std::string_view method, Code code, double seconds) {
+                         metrics.RpcDone(method, CodeName(code), seconds);
+                       });
   engine::EngineOptions eopts;
   eopts.sync = cfg.sync_wal;
-  eopts.open_mode = callers.open_mode();
+  eopts.policy = callers.policy();
   eopts.reminder_rules = rules;
   eopts.on_group_commit = [&metrics](size_t n, double s) { metrics.GroupCommitted(n, s); };
   eopts.on_commit_failed = [&metrics] { metrics.GroupCommitFailed(); };
@@ -255,7 +265,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(cfg.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(cfg.listen, *credentials, &port);
   builder.RegisterService(&items);
   builder.RegisterService(&admin);
   builder.RegisterService(&watch_service);
@@ -271,10 +281,16 @@ int Run(const Flags& flags, sigset_t sigs) {
   }
   std::string host = cfg.listen.substr(0, cfg.listen.rfind(':'));
   std::string bound = host + ":" + std::to_string(port);
-  if (cfg.principals.empty()) {
-    log->warn("no principals configured: any caller naming itself in x-rectify-actor may act "
-              "(local mode; listen only on loopback)");
+  if (cfg.auth.mode == "none") {
+    log->warn("AUTHENTICATION IS OFF: callers name themselves in x-rectify-actor and are "
+              "believed{}; for anything but local use set [auth] mode = \"token\"",
+              callers.open_mode() ? ", and with no principals configured every caller may do "
+                                    "everything"
+                                  : "");
   }
+  log->info("transport tls={} client_certificates={} auth={} principals={}", cfg.tls.enabled(),
+            cfg.tls.client_ca_file.empty() ? "off" : cfg.tls.client_cert, cfg.auth.mode,
+            cfg.principals.size());
   log->info("rectifyd {} serving addr={} data_dir={} revision={} sync_wal={} time_zone={}",
             kRectifyVersion, bound, cfg.data_dir, engine.committed_revision(), cfg.sync_wal,
             cfg.time_zone);

@@ -7,6 +7,8 @@
 
 #include <toml++/toml.h>
 
+#include "common/token.h"
+
 namespace rectify::config {
 namespace {
 
@@ -73,6 +75,68 @@ Status GetStrings(std::string_view source, const toml::table& t, const std::stri
   return Status::Ok();
 }
 
+// [auth], [tls], [policy], [rate_limit], and what they require of the principals.
+Status ParseSecurity(std::string_view source, const toml::table& root, Config& c) {
+  if (const toml::node* n = root.get("auth")) {
+    const toml::table* t = n->as_table();
+    if (t == nullptr) return Bad(source, *n, "auth", "must be a table");
+    RETURN_IF_ERROR(CheckKeys(source, *t, "auth", {"mode", "allow_remote_unauthenticated"}));
+    RETURN_IF_ERROR(Get(source, *t, "auth", "mode", c.auth.mode));
+    RETURN_IF_ERROR(Get(source, *t, "auth", "allow_remote_unauthenticated",
+                        c.auth.allow_remote_unauthenticated));
+    if (c.auth.mode != "none" && c.auth.mode != "token") {
+      return Bad(source, *t->get("mode"), "auth.mode", "must be \"none\" or \"token\"");
+    }
+  }
+  if (const toml::node* n = root.get("tls")) {
+    const toml::table* t = n->as_table();
+    if (t == nullptr) return Bad(source, *n, "tls", "must be a table");
+    RETURN_IF_ERROR(CheckKeys(source, *t, "tls",
+                              {"cert_file", "key_file", "client_ca_file", "client_cert"}));
+    RETURN_IF_ERROR(Get(source, *t, "tls", "cert_file", c.tls.cert_file));
+    RETURN_IF_ERROR(Get(source, *t, "tls", "key_file", c.tls.key_file));
+    RETURN_IF_ERROR(Get(source, *t, "tls", "client_ca_file", c.tls.client_ca_file));
+    RETURN_IF_ERROR(Get(source, *t, "tls", "client_cert", c.tls.client_cert));
+    if (c.tls.cert_file.empty() != c.tls.key_file.empty()) {
+      return Bad(source, *t, "tls", "cert_file and key_file go together");
+    }
+    if (!c.tls.client_ca_file.empty() && c.tls.cert_file.empty()) {
+      return Bad(source, *t, "tls.client_ca_file", "needs cert_file and key_file (TLS on)");
+    }
+    if (c.tls.client_cert != "request" && c.tls.client_cert != "require") {
+      return Bad(source, *t->get("client_cert"), "tls.client_cert",
+                 "must be \"request\" or \"require\"");
+    }
+  }
+  if (const toml::node* n = root.get("policy")) {
+    const toml::table* t = n->as_table();
+    if (t == nullptr) return Bad(source, *n, "policy", "must be a table");
+    RETURN_IF_ERROR(CheckKeys(source, *t, "policy", {"closer_not_endorser"}));
+    RETURN_IF_ERROR(Get(source, *t, "policy", "closer_not_endorser", c.closer_not_endorser));
+  }
+  if (const toml::node* n = root.get("rate_limit")) {
+    const toml::table* t = n->as_table();
+    if (t == nullptr) return Bad(source, *n, "rate_limit", "must be a table");
+    RETURN_IF_ERROR(CheckKeys(source, *t, "rate_limit", {"requests_per_second", "burst"}));
+    if (const toml::node* r = t->get("requests_per_second")) {
+      auto v = r->value<double>();
+      if (!v || !(r->is_integer() || r->is_floating_point()) || *v < 0) {
+        return Bad(source, *r, "rate_limit.requests_per_second", "must be a number >= 0");
+      }
+      c.rate_per_second = *v;
+    }
+    RETURN_IF_ERROR(Get(source, *t, "rate_limit", "burst", c.rate_burst));
+  }
+  if (c.auth.mode == "token") {
+    if (c.principals.empty()) {
+      return Bad(source, *root.get("auth"), "auth.mode",
+                 "\"token\" needs at least one [[principal]] with token_hashes or "
+                 "cert_subjects");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Config> ParseConfig(std::string_view text, std::string_view source) {
@@ -86,7 +150,8 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
   c.source = std::string(source);
   RETURN_IF_ERROR(CheckKeys(source, root, "",
                             {"listen", "data_dir", "time_zone", "durability", "storage", "log",
-                             "principal", "calendar", "reminders", "watch", "channel", "http"}));
+                             "principal", "calendar", "reminders", "watch", "channel", "http",
+                             "auth", "tls", "policy", "rate_limit"}));
   RETURN_IF_ERROR(Get(source, root, "", "listen", c.listen));
   RETURN_IF_ERROR(Get(source, root, "", "data_dir", c.data_dir));
   RETURN_IF_ERROR(Get(source, root, "", "time_zone", c.time_zone));
@@ -242,8 +307,9 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
     for (const auto& e : *arr) {
       const toml::table* p = e.as_table();
       if (p == nullptr) return Bad(source, e, "principal", "must be a table");
-      RETURN_IF_ERROR(
-          CheckKeys(source, *p, "principal", {"name", "roles", "units", "email", "mobile"}));
+      RETURN_IF_ERROR(CheckKeys(source, *p, "principal",
+                                {"name", "roles", "units", "email", "mobile", "token_hashes",
+                                 "cert_subjects"}));
       Principal pr;
       RETURN_IF_ERROR(Get(source, *p, "principal", "name", pr.name));
       if (pr.name.empty()) return Bad(source, e, "principal.name", "is required");
@@ -253,17 +319,30 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
       std::vector<std::string> roles;
       RETURN_IF_ERROR(GetStrings(source, *p, "principal", "roles", roles));
       for (const auto& r : roles) {
+        if (r == "member") continue;  // every principal is one
         if (r == "supervisor") pr.supervisor = true;
         else if (r == "admin") pr.admin = true;
+        else if (r == "auditor") pr.auditor = true;
+        else if (r == "scheduler") pr.scheduler = true;
         else return Bad(source, *p->get("roles"), "principal.roles",
-                        "unknown role \"" + r + "\" (known: supervisor, admin)");
+                        "unknown role \"" + r +
+                            "\" (known: member, supervisor, auditor, admin, scheduler)");
       }
+      RETURN_IF_ERROR(GetStrings(source, *p, "principal", "token_hashes", pr.token_hashes));
+      for (const auto& h : pr.token_hashes) {
+        if (auto parsed = ParseTokenHash(h); !parsed.ok()) {
+          return Bad(source, *p->get("token_hashes"), "principal.token_hashes",
+                     parsed.status().message());
+        }
+      }
+      RETURN_IF_ERROR(GetStrings(source, *p, "principal", "cert_subjects", pr.cert_subjects));
       RETURN_IF_ERROR(GetStrings(source, *p, "principal", "units", pr.units));
       RETURN_IF_ERROR(Get(source, *p, "principal", "email", pr.email));
       RETURN_IF_ERROR(Get(source, *p, "principal", "mobile", pr.mobile));
       c.principals.push_back(std::move(pr));
     }
   }
+  RETURN_IF_ERROR(ParseSecurity(source, root, c));
   return c;
 }
 

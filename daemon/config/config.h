@@ -15,7 +15,11 @@ struct Principal {
   std::string name;
   bool supervisor = false;
   bool admin = false;
+  bool auditor = false;
+  bool scheduler = false;
   std::vector<std::string> units;
+  std::vector<std::string> token_hashes;   // "sha256:salt:digest" (rectifyctl admin hash-token)
+  std::vector<std::string> cert_subjects;  // client certificate subjects ("CN=ops,O=..." or "CN=ops")
   std::string email;   // for the email channel
   std::string mobile;  // for @-mentions in group robots
 };
@@ -46,8 +50,31 @@ struct Reminders {
   uint64_t backoff_max_ms = 600000;
 };
 
+// [auth]: how callers prove who they are.
+struct Auth {
+  // "none": callers name themselves (x-rectify-actor), for local use; "token": every call
+  // carries `authorization: Bearer <token>` or a client certificate that maps to a principal.
+  std::string mode = "none";
+  // With mode "none" the gRPC port stays on loopback unless the operator says this.
+  bool allow_remote_unauthenticated = false;
+};
+
+// [tls]: TLS on the gRPC port, and optionally client certificates (mutual TLS).
+struct Tls {
+  std::string cert_file;       // server certificate chain (PEM); with key_file turns TLS on
+  std::string key_file;
+  std::string client_ca_file;  // verify client certificates against this CA bundle
+  std::string client_cert = "require";  // with client_ca_file: "request" or "require"
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 struct Config {
   std::string listen = "127.0.0.1:50051";
+  Auth auth;                            // [auth]
+  Tls tls;                              // [tls]
+  bool closer_not_endorser = true;      // [policy]
+  double rate_per_second = 0;           // [rate_limit] per principal; 0 = unlimited
+  uint64_t rate_burst = 0;              // 0 = one second's worth (at least 1)
   std::string http_listen;              // [http] listen: /metrics, /healthz, /readyz ("" = off)
   std::string data_dir = "./data";
   std::string time_zone = "Asia/Shanghai";

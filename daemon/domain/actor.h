@@ -13,7 +13,9 @@ namespace rectify::domain {
 struct Actor {
   std::string name;
   bool supervisor = false;  // global role: confirms, cancels, oversees every unit
-  bool admin = false;       // global role: operates the daemon
+  bool admin = false;       // global role: operates the daemon (backup, audit, clock)
+  bool auditor = false;     // global role: reads every unit, verifies the audit chain
+  bool scheduler = false;   // global role: a service account that runs reminders
   std::vector<std::string> units;
   bool known = false;       // listed among the configured principals
 };

@@ -139,13 +139,6 @@ Status CheckActor(const TransitionRule& rule, const v1::Item& item, const Actor&
   ItemRoles roles = RolesOn(item, actor);
   bool allowed = std::any_of(rule.by.begin(), rule.by.end(),
                              [&](Role r) { return Holds(roles, r); });
-  if (rule.action == v1::ACTION_CLOSE || rule.action == v1::ACTION_CLOSE_LONG_TERM) {
-    // Signature endorsement means nobody signs off their own work, whatever else they are.
-    if (roles.owner) {
-      return PermissionDenied(actor.name + " is the owner of item " + item.id() +
-                              " and can never close it");
-    }
-  }
   if (allowed) return Status::Ok();
   std::string who;
   for (size_t i = 0; i < rule.by.size(); ++i) {
@@ -188,9 +181,9 @@ std::string FormatItemId(int year, uint64_t serial) {
   return buf;
 }
 
-Status CheckCreate(const v1::Item& item, const Actor& actor, bool open_mode) {
+Status CheckCreate(const v1::Item& item, const Actor& actor, const PolicyOptions& policy) {
   if (actor.name.empty()) return Unauthenticated("the caller is anonymous");
-  if (open_mode || actor.supervisor || actor.admin) return Status::Ok();
+  if (policy.open_mode || actor.supervisor || actor.admin) return Status::Ok();
   if (item.leader() == actor.name || item.owner() == actor.name) return Status::Ok();
   if (std::find(actor.units.begin(), actor.units.end(), item.unit()) != actor.units.end()) {
     return Status::Ok();
@@ -200,7 +193,7 @@ Status CheckCreate(const v1::Item& item, const Actor& actor, bool open_mode) {
 }
 
 Result<v1::Item> ApplyCreate(const v1::CreateItemRequest& req, const Context& ctx) {
-  RETURN_IF_ERROR(CheckCreate(req.item(), *ctx.actor, ctx.open_mode));
+  RETURN_IF_ERROR(CheckCreate(req.item(), *ctx.actor, ctx.policy));
   v1::Item item;
   // Copy the writable fields only; output-only fields in the request are ignored.
   const v1::Item& in = req.item();
@@ -240,6 +233,7 @@ Result<v1::Item> ApplyTransition(const v1::Item& current, const v1::TransitionRe
   if (rule == nullptr) return InvalidArgument("unknown action");
   const Actor& actor = *ctx.actor;
   RETURN_IF_ERROR(CheckActor(*rule, current, actor));
+  RETURN_IF_ERROR(CheckSeparation(req.action(), current, actor, ctx.policy));
   if (std::find(rule->from.begin(), rule->from.end(), current.state()) == rule->from.end()) {
     std::string from;
     for (size_t i = 0; i < rule->from.size(); ++i) {

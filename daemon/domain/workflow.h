@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "domain/actor.h"
+#include "domain/policy.h"
 #include "rectify/v1/rectify.pb.h"
 
 namespace rectify::domain {
@@ -27,7 +28,7 @@ struct Context {
   TimePoint now;
   date::year_month_day today;          // local date in the configured zone
   const Calendar* calendar = nullptr;  // for working-day deadlines; may be null
-  bool open_mode = false;  // no principals configured: any named caller may register items
+  PolicyOptions policy;  // open mode, separation of duties
 };
 
 // "2026-000042": the item's year and its serial within the year.
@@ -35,7 +36,7 @@ std::string FormatItemId(int year, uint64_t serial);
 
 // Who may register an item: a supervisor or admin, a member of the item's unit, the item's own
 // leader or owner (self-examination), or anyone named when no principals are configured.
-Status CheckCreate(const v1::Item& item, const Actor& actor, bool open_mode);
+Status CheckCreate(const v1::Item& item, const Actor& actor, const PolicyOptions& policy);
 
 enum class Role { kOwner, kLeader, kVerifier, kSupervisor };
 

@@ -232,7 +232,7 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
   g.ctx.now = g.now;
   g.ctx.today = domain::LocalDate(g.now, zone_);
   g.ctx.calendar = &calendar_;
-  g.ctx.open_mode = options_.open_mode;
+  g.ctx.policy = options_.policy;
   const auto today = g.ctx.today;
 
   // Apply every mutation against the state the earlier ones of the group left; each leaves a
@@ -383,7 +383,9 @@ Result<v1::Item> Engine::Apply(Mutation& m, Group& g) {
     } else {
       ASSIGN_OR_RETURN(current, g.view->GetItem(id));
     }
-    if (!current) return NotFound("item " + id + " does not exist");
+    if (!current || !domain::CanSee(*current, m.actor, options_.policy)) {
+      return domain::NotVisible(id);
+    }
     const uint64_t expected = m.expected_version();
     if (expected != 0 && expected != current->version()) {
       return Aborted("item " + id + " is at version " + std::to_string(current->version()) +
@@ -469,7 +471,7 @@ void Engine::Decorate(v1::Item& item, const date::year_month_day& today) const {
 Result<v1::Item> Engine::GetItem(const domain::Actor& actor, const std::string& id) {
   auto view = store_.View();
   ASSIGN_OR_RETURN(auto item, view->GetItem(id));
-  if (!item) return NotFound("item " + id + " does not exist");
+  if (!item || !domain::CanSee(*item, actor, options_.policy)) return domain::NotVisible(id);
   Decorate(*item, Today());
   ASSIGN_OR_RETURN(auto sch, view->GetSchedule(id));
   if (sch && sch->next_us != 0) {
@@ -520,6 +522,12 @@ Result<v1::ListItemsResponse> Engine::ListItems(const domain::Actor& actor,
       return copy.light() == want;
     };
   }
+  if (!domain::SeesAllUnits(actor, options_.policy)) {
+    // Scoped to what the caller may see: the items of their units and those naming them.
+    q.predicate = [this, &actor, light = std::move(q.predicate)](const v1::Item& item) {
+      return domain::CanSee(item, actor, options_.policy) && (!light || light(item));
+    };
+  }
   ASSIGN_OR_RETURN(PageCursor cursor, DecodePageToken(req.page_token(), PageKind::kList,
                                                       static_cast<int>(q.order)));
   q.cursor = cursor.key;
@@ -553,7 +561,9 @@ Result<v1::GetHistoryResponse> Engine::GetHistory(const domain::Actor& actor,
   }
   auto view = store_.View();
   ASSIGN_OR_RETURN(auto item, view->GetItem(req.id()));
-  if (!item) return NotFound("item " + req.id() + " does not exist");
+  if (!item || !domain::CanSee(*item, actor, options_.policy)) {
+    return domain::NotVisible(req.id());
+  }
   const size_t limit = req.page_size() > 0 ? static_cast<size_t>(req.page_size()) : 100;
   uint64_t next = 0;
   ASSIGN_OR_RETURN(auto events, view->History(req.id(), after, limit, &next));

@@ -24,6 +24,7 @@
 #include "domain/actor.h"
 #include "domain/calendar.h"
 #include "domain/lights.h"
+#include "domain/policy.h"
 #include "domain/remind_policy.h"
 #include "domain/workflow.h"
 #include "rectify/v1/rectify.pb.h"
@@ -44,7 +45,7 @@ struct EngineOptions {
   bool sync = true;             // fsync the WAL before acknowledging (the default that counts)
   size_t max_group = 1024;      // mutations per group commit
   size_t max_pending = 10000;   // queued mutations beyond this are refused (overload)
-  bool open_mode = true;        // no principals configured: any named caller may register items
+  domain::PolicyOptions policy{.open_mode = true};  // who sees and signs what (domain/policy.h)
   domain::LightRules light_rules;
   domain::ReminderRules reminder_rules;
   Router route;                 // no router: reminders are events only (the watch stream)
@@ -95,7 +96,10 @@ class Engine {
   void SubmitDeliveryUpdate(DeliveryUpdate update, StatusDone done);
   // What a run would fire now, from a snapshot; writes nothing.
   Result<v1::RunRemindersResponse> PreviewRun();
-  Result<v1::ListRemindersResponse> ListReminders(const v1::ListRemindersRequest& req);
+  // Scoped like items: a caller who does not see every unit gets the reminders of the items
+  // they may see and the deliveries addressed to them.
+  Result<v1::ListRemindersResponse> ListReminders(const domain::Actor& actor,
+                                                  const v1::ListRemindersRequest& req);
 
   // Listeners are added before Start.
   void AddListener(Listener listener);

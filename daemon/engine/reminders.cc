@@ -261,13 +261,17 @@ Result<v1::RunRemindersResponse> Engine::PreviewRun() {
   return ApplyRun(g, "", /*write=*/false);
 }
 
-Result<v1::ListRemindersResponse> Engine::ListReminders(const v1::ListRemindersRequest& req) {
+Result<v1::ListRemindersResponse> Engine::ListReminders(const domain::Actor& actor,
+                                                        const v1::ListRemindersRequest& req) {
   auto view = store_.View();
   v1::ListRemindersResponse resp;
   const size_t limit = req.page_size() > 0 ? static_cast<size_t>(req.page_size()) : 100;
+  const bool all_units = domain::SeesAllUnits(actor, options_.policy);
   if (!req.item_id().empty()) {
     ASSIGN_OR_RETURN(auto item, view->GetItem(req.item_id()));
-    if (!item) return NotFound("item " + req.item_id() + " does not exist");
+    if (!item || !domain::CanSee(*item, actor, options_.policy)) {
+      return domain::NotVisible(req.item_id());
+    }
     ASSIGN_OR_RETURN(auto reminders, view->ItemReminders(req.item_id(), limit));
     std::set<std::string> keys;
     for (auto& r : reminders) {
@@ -293,12 +297,21 @@ Result<v1::ListRemindersResponse> Engine::ListReminders(const v1::ListRemindersR
     }
   } else {
     if (req.include_deliveries()) {
-      ASSIGN_OR_RETURN(auto recent, view->RecentDeliveries(limit));
-      for (auto& d : recent) *resp.add_deliveries() = std::move(d);
+      ASSIGN_OR_RETURN(auto recent, view->RecentDeliveries(all_units ? limit : 5000));
+      for (auto& d : recent) {
+        if (!all_units && d.recipient() != actor.name) continue;
+        if (static_cast<size_t>(resp.deliveries_size()) >= limit) break;
+        *resp.add_deliveries() = std::move(d);
+      }
     }
     if (req.upcoming()) {
-      ASSIGN_OR_RETURN(auto due, view->DueItems(INT64_MAX, limit));
+      ASSIGN_OR_RETURN(auto due, view->DueItems(INT64_MAX, all_units ? limit : 5000));
       for (auto& [at, id] : due) {
+        if (!all_units) {
+          ASSIGN_OR_RETURN(auto item, view->GetItem(id));
+          if (!item || !domain::CanSee(*item, actor, options_.policy)) continue;
+          if (static_cast<size_t>(resp.upcoming_size()) >= limit) break;
+        }
         auto* u = resp.add_upcoming();
         u->set_item_id(id);
         *u->mutable_at() = ToProto(FromMicros(at));

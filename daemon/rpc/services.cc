@@ -12,10 +12,11 @@ namespace {
 template <typename Req, typename Validate, typename Submit>
 grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
                                  grpc::ByteBuffer* out, const Callers& callers,
-                                 Validate validate, Submit submit) {
+                                 domain::Operation op, Validate validate, Submit submit) {
   return Serve<Req, v1::Item>(ctx, in, out, callers, [&](UnaryCall<Req, v1::Item>* call) {
+    auto actor = callers.Authorize(*ctx, op);
+    if (!actor.ok()) return call->Finish(actor.status());
     if (Status st = validate(call->request); !st.ok()) return call->Finish(st);
-    auto actor = callers.Identify(*ctx);
     if (!actor.ok()) return call->Finish(actor.status());
     submit(std::move(actor).value(), call->request, [call](Result<v1::Item> r) {
       if (r.ok()) call->response = std::move(r).value();
@@ -28,11 +29,11 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* ctx, const grpc::B
 template <typename Req, typename Resp, typename Validate, typename Read>
 grpc::ServerUnaryReactor* Query(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
                                 grpc::ByteBuffer* out, const Callers& callers,
-                                Validate validate, Read read) {
+                                domain::Operation op, Validate validate, Read read) {
   return Serve<Req, Resp>(ctx, in, out, callers, [&](UnaryCall<Req, Resp>* call) {
-    if (Status st = validate(call->request); !st.ok()) return call->Finish(st);
-    auto actor = callers.Identify(*ctx);
+    auto actor = callers.Authorize(*ctx, op);
     if (!actor.ok()) return call->Finish(actor.status());
+    if (Status st = validate(call->request); !st.ok()) return call->Finish(st);
     Result<Resp> r = read(*actor, call->request);
     if (r.ok()) call->response = std::move(r).value();
     call->Finish(r.status());
@@ -54,7 +55,7 @@ Status ValidateHistory(const v1::GetHistoryRequest& req) {
 grpc::ServerUnaryReactor* ItemService::CreateItem(grpc::CallbackServerContext* ctx,
                                                   const Raw* in, Raw* out) {
   return Mutate<v1::CreateItemRequest>(
-      ctx, in, out, callers_, [](auto& r) { return domain::ValidateCreate(r); },
+      ctx, in, out, callers_, domain::Operation::kCreateItem, [](auto& r) { return domain::ValidateCreate(r); },
       [this](auto actor, auto& req, auto done) {
         engine_.SubmitCreate(std::move(actor), req, std::move(done));
       });
@@ -63,7 +64,7 @@ grpc::ServerUnaryReactor* ItemService::CreateItem(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* ItemService::UpdateItem(grpc::CallbackServerContext* ctx,
                                                   const Raw* in, Raw* out) {
   return Mutate<v1::UpdateItemRequest>(
-      ctx, in, out, callers_, [](auto& r) { return domain::ValidateUpdate(r); },
+      ctx, in, out, callers_, domain::Operation::kUpdateItem, [](auto& r) { return domain::ValidateUpdate(r); },
       [this](auto actor, auto& req, auto done) {
         engine_.SubmitUpdate(std::move(actor), req, std::move(done));
       });
@@ -72,7 +73,7 @@ grpc::ServerUnaryReactor* ItemService::UpdateItem(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* ItemService::Transition(grpc::CallbackServerContext* ctx,
                                                   const Raw* in, Raw* out) {
   return Mutate<v1::TransitionRequest>(
-      ctx, in, out, callers_, [](auto& r) { return domain::ValidateTransition(r); },
+      ctx, in, out, callers_, domain::Operation::kTransition, [](auto& r) { return domain::ValidateTransition(r); },
       [this](auto actor, auto& req, auto done) {
         engine_.SubmitTransition(std::move(actor), req, std::move(done));
       });
@@ -81,7 +82,7 @@ grpc::ServerUnaryReactor* ItemService::Transition(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* ItemService::AddProgress(grpc::CallbackServerContext* ctx,
                                                    const Raw* in, Raw* out) {
   return Mutate<v1::AddProgressRequest>(
-      ctx, in, out, callers_, [](auto& r) { return domain::ValidateProgress(r); },
+      ctx, in, out, callers_, domain::Operation::kAddProgress, [](auto& r) { return domain::ValidateProgress(r); },
       [this](auto actor, auto& req, auto done) {
         engine_.SubmitProgress(std::move(actor), req, std::move(done));
       });
@@ -90,21 +91,21 @@ grpc::ServerUnaryReactor* ItemService::AddProgress(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* ItemService::GetItem(grpc::CallbackServerContext* ctx, const Raw* in,
                                                Raw* out) {
   return Query<v1::GetItemRequest, v1::Item>(
-      ctx, in, out, callers_, ValidateGet,
+      ctx, in, out, callers_, domain::Operation::kGetItem, ValidateGet,
       [this](const auto& actor, const auto& req) { return engine_.GetItem(actor, req.id()); });
 }
 
 grpc::ServerUnaryReactor* ItemService::ListItems(grpc::CallbackServerContext* ctx,
                                                  const Raw* in, Raw* out) {
   return Query<v1::ListItemsRequest, v1::ListItemsResponse>(
-      ctx, in, out, callers_, [](auto& r) { return domain::ValidateList(r); },
+      ctx, in, out, callers_, domain::Operation::kListItems, [](auto& r) { return domain::ValidateList(r); },
       [this](const auto& actor, const auto& req) { return engine_.ListItems(actor, req); });
 }
 
 grpc::ServerUnaryReactor* ItemService::GetHistory(grpc::CallbackServerContext* ctx,
                                                   const Raw* in, Raw* out) {
   return Query<v1::GetHistoryRequest, v1::GetHistoryResponse>(
-      ctx, in, out, callers_, ValidateHistory,
+      ctx, in, out, callers_, domain::Operation::kGetHistory, ValidateHistory,
       [this](const auto& actor, const auto& req) { return engine_.GetHistory(actor, req); });
 }
 
@@ -116,7 +117,10 @@ Result<v1::ServerInfo> AdminService::Info() {
 
 grpc::ServerUnaryReactor* AdminService::GetServerInfo(grpc::CallbackServerContext* ctx,
                                                       const Raw* in, Raw* out) {
-  return Serve<v1::GetServerInfoRequest, v1::ServerInfo>(ctx, in, out, callers_, [this](auto* call) {
+  return Serve<v1::GetServerInfoRequest, v1::ServerInfo>(ctx, in, out, callers_, [&](auto* call) {
+    if (auto a = callers_.Authorize(*ctx, domain::Operation::kGetServerInfo); !a.ok()) {
+      return call->Finish(a.status());
+    }
     auto r = Info();
     if (r.ok()) call->response = std::move(r).value();
     call->Finish(r.status());
@@ -125,7 +129,10 @@ grpc::ServerUnaryReactor* AdminService::GetServerInfo(grpc::CallbackServerContex
 
 grpc::ServerUnaryReactor* AdminService::SetClock(grpc::CallbackServerContext* ctx, const Raw* in,
                                                  Raw* out) {
-  return Serve<v1::SetClockRequest, v1::ServerInfo>(ctx, in, out, callers_, [this](auto* call) {
+  return Serve<v1::SetClockRequest, v1::ServerInfo>(ctx, in, out, callers_, [&](auto* call) {
+    if (auto a = callers_.Authorize(*ctx, domain::Operation::kSetClock); !a.ok()) {
+      return call->Finish(a.status());
+    }
     if (test_clock_ == nullptr) {
       return call->Finish(FailedPrecondition(
           "this rectifyd runs on the system clock; SetClock needs a daemon started with "
@@ -149,7 +156,10 @@ grpc::ServerUnaryReactor* AdminService::SetClock(grpc::CallbackServerContext* ct
 
 grpc::ServerUnaryReactor* AdminService::GetCalendar(grpc::CallbackServerContext* ctx,
                                                     const Raw* in, Raw* out) {
-  return Serve<v1::GetCalendarRequest, v1::GetCalendarResponse>(ctx, in, out, callers_, [this](auto* call) {
+  return Serve<v1::GetCalendarRequest, v1::GetCalendarResponse>(ctx, in, out, callers_, [&](auto* call) {
+    if (auto a = callers_.Authorize(*ctx, domain::Operation::kGetCalendar); !a.ok()) {
+      return call->Finish(a.status());
+    }
     const domain::Calendar& cal = engine_.calendar();
     const int want = call->request.year();
     if (want != 0 && !cal.HasYear(want)) {
@@ -185,7 +195,10 @@ grpc::ServerUnaryReactor* AdminService::GetCalendar(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AdminService::AddWorkingDays(grpc::CallbackServerContext* ctx,
                                                        const Raw* in, Raw* out) {
   return Serve<v1::AddWorkingDaysRequest, v1::AddWorkingDaysResponse>(
-      ctx, in, out, callers_, [this](auto* call) {
+      ctx, in, out, callers_, [&](auto* call) {
+        if (auto a = callers_.Authorize(*ctx, domain::Operation::kAddWorkingDays); !a.ok()) {
+          return call->Finish(a.status());
+        }
         auto start = domain::ParseDate(call->request.date());
         if (!start.ok()) return call->Finish(start.status());
         if (call->request.days() < -2500 || call->request.days() > 2500) {
@@ -205,7 +218,9 @@ grpc::ServerUnaryReactor* ReminderService::RunReminders(grpc::CallbackServerCont
                                                         const Raw* in, Raw* out) {
   return Serve<v1::RunRemindersRequest, v1::RunRemindersResponse>(
       ctx, in, out, callers_, [&](auto* call) {
-        auto actor = callers_.Identify(*ctx);
+        auto actor = callers_.Authorize(*ctx, call->request.dry_run()
+                                                  ? domain::Operation::kPreviewReminders
+                                                  : domain::Operation::kRunReminders);
         if (!actor.ok()) return call->Finish(actor.status());
         if (call->request.dry_run()) {
           auto r = engine_.PreviewRun();
@@ -222,7 +237,7 @@ grpc::ServerUnaryReactor* ReminderService::RunReminders(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* ReminderService::ListReminders(grpc::CallbackServerContext* ctx,
                                                          const Raw* in, Raw* out) {
   return Query<v1::ListRemindersRequest, v1::ListRemindersResponse>(
-      ctx, in, out, callers_,
+      ctx, in, out, callers_, domain::Operation::kListReminders,
       [](const v1::ListRemindersRequest& r) -> Status {
         if (!r.item_id().empty()) RETURN_IF_ERROR(domain::ValidateItemId(r.item_id()));
         if (r.page_size() < 0 || r.page_size() > 1000) {
@@ -230,7 +245,7 @@ grpc::ServerUnaryReactor* ReminderService::ListReminders(grpc::CallbackServerCon
         }
         return Status::Ok();
       },
-      [this](const auto&, const auto& req) { return engine_.ListReminders(req); });
+      [this](const auto& actor, const auto& req) { return engine_.ListReminders(actor, req); });
 }
 
 }  // namespace rectify::rpc

@@ -1,5 +1,6 @@
 #include "rpc/watch_service.h"
 
+#include "domain/policy.h"
 #include "domain/validation.h"
 #include "rpc/status_mapping.h"
 
@@ -11,9 +12,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchResponse>,
  public:
   WatchReactor(grpc::CallbackServerContext* ctx) : ctx_(ctx) {}
 
-  void Begin(watch::Hub& hub, const v1::WatchRequest& req) {
+  void Begin(watch::Hub& hub, const v1::WatchRequest& req, watch::Visibility visible) {
     // stream_ is set before the hub can call back, so every reaction finds it.
-    stream_ = hub.NewStream(req, this);
+    stream_ = hub.NewStream(req, this, std::move(visible));
     hub.Begin(stream_, req.start_revision());
   }
 
@@ -80,11 +81,18 @@ Status ValidateWatch(const v1::WatchRequest& req) {
 
 grpc::ServerWriteReactor<v1::WatchResponse>* WatchService::Watch(grpc::CallbackServerContext* ctx,
                                                                  const v1::WatchRequest* req) {
-  if (Status st = ValidateWatch(*req); !st.ok()) return new ErrorReactor(st);
-  auto actor = callers_.Identify(*ctx);
+  auto actor = callers_.Authorize(*ctx, domain::Operation::kWatch);
   if (!actor.ok()) return new ErrorReactor(actor.status());
+  if (Status st = ValidateWatch(*req); !st.ok()) return new ErrorReactor(st);
+  watch::Visibility visible;
+  if (!domain::SeesAllUnits(*actor, callers_.policy())) {
+    // A stream carries only what its subscriber may see.
+    visible = [actor = *actor, policy = callers_.policy()](const v1::Item& item) {
+      return domain::CanSee(item, actor, policy);
+    };
+  }
   auto* reactor = new WatchReactor(ctx);
-  reactor->Begin(hub_, *req);
+  reactor->Begin(hub_, *req, std::move(visible));
   return reactor;
 }
 

@@ -9,17 +9,19 @@ namespace rectify::watch {
 // ------------------------------------------------------------------------------------------
 // Stream
 
-Stream::Stream(Hub* hub, const v1::WatchRequest& req, Sink* sink)
+Stream::Stream(Hub* hub, const v1::WatchRequest& req, Sink* sink, Visibility visible)
     : hub_(hub),
       item_ids_(req.item_ids().begin(), req.item_ids().end()),
       units_(req.units().begin(), req.units().end()),
       states_(req.states().begin(), req.states().end()),
       kinds_(req.kinds().begin(), req.kinds().end()),
       progress_notify_(req.progress_notify()),
+      visible_(std::move(visible)),
       sink_(sink) {}
 
 bool Stream::Matches(const v1::Event& e) const {
   if (!item_ids_.empty() && !item_ids_.count(e.item_id())) return false;
+  if (visible_ && !visible_(e.item())) return false;
   if (!kinds_.empty() && !kinds_.count(e.kind())) return false;
   if (!states_.empty() && !states_.count(e.prev_state()) && !states_.count(e.item().state())) {
     return false;
@@ -196,8 +198,9 @@ uint64_t Hub::max_lag() const {
   return lag;
 }
 
-std::shared_ptr<Stream> Hub::NewStream(const v1::WatchRequest& req, Sink* sink) {
-  return std::make_shared<Stream>(this, req, sink);
+std::shared_ptr<Stream> Hub::NewStream(const v1::WatchRequest& req, Sink* sink,
+                                       Visibility visible) {
+  return std::make_shared<Stream>(this, req, sink, std::move(visible));
 }
 
 void Hub::Begin(const std::shared_ptr<Stream>& s, uint64_t start_revision) {

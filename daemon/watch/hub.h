@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -67,9 +68,13 @@ class Sink {
 
 class Hub;
 
+// Which items the subscriber may see (the caller's units, from the rpc layer); null = all.
+// Must be cheap and thread-safe: it runs on the hub thread for every event.
+using Visibility = std::function<bool(const v1::Item&)>;
+
 class Stream : public std::enable_shared_from_this<Stream> {
  public:
-  Stream(Hub* hub, const v1::WatchRequest& req, Sink* sink);
+  Stream(Hub* hub, const v1::WatchRequest& req, Sink* sink, Visibility visible = nullptr);
   void OnWriteDone(bool ok);  // gRPC thread
   void Cancel();              // the client went away or cancelled: stop, finish
   void Detach();              // the sink is gone (reactor OnDone): never call it again
@@ -96,6 +101,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::set<std::string> item_ids_, units_;
   std::set<int> states_, kinds_;
   bool progress_notify_;
+  Visibility visible_;
 
   mutable std::mutex mu_;
   uint64_t pos_ = 0;         // every event <= pos_ is queued, sent or filtered out
@@ -128,7 +134,8 @@ class Hub {
 
   // A stream for a validated request, not yet running: the caller keeps it where the sink's
   // callbacks can find it, then calls Begin. Nothing is written to the sink before Begin.
-  std::shared_ptr<Stream> NewStream(const v1::WatchRequest& req, Sink* sink);
+  std::shared_ptr<Stream> NewStream(const v1::WatchRequest& req, Sink* sink,
+                                    Visibility visible = nullptr);
   // Registers the stream and starts it (catch-up or the first progress response). If the hub
   // is stopped the sink is finished at once.
   void Begin(const std::shared_ptr<Stream>& s, uint64_t start_revision);

@@ -172,7 +172,14 @@ void Daemon::Start() {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
     v1::ServerInfo info;
-    if (stub->GetServerInfo(&ctx, v1::GetServerInfoRequest(), &info).ok()) break;
+    // Any answer from the service counts: with authentication on, an anonymous probe is
+    // refused, and that refusal is the daemon answering.
+    const grpc::StatusCode code =
+        stub->GetServerInfo(&ctx, v1::GetServerInfoRequest(), &info).error_code();
+    if (code == grpc::StatusCode::OK || code == grpc::StatusCode::UNAUTHENTICATED ||
+        code == grpc::StatusCode::PERMISSION_DENIED) {
+      break;
+    }
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "rectifyd never answered";
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

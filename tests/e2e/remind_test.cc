@@ -125,7 +125,8 @@ class RemindTest : public ::testing::Test {
     return "[reminders]\nbackoff_base_ms = 100\nbackoff_max_ms = 400\nmax_attempts = 50\n\n"
            "[[principal]]\nname = \"张三\"\nemail = \"zhangsan@example.org\"\n\n"
            "[[principal]]\nname = \"李四\"\nemail = \"lisi@example.org\"\n\n"
-           "[[principal]]\nname = \"王五\"\nroles = [\"supervisor\"]\n\n"
+           "[[principal]]\nname = \"王五\"\nroles = [\"supervisor\", \"admin\"]\n\n"
+           "[[principal]]\nname = \"cron\"\nroles = [\"scheduler\"]\n\n"
            "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:" +
            std::to_string(http_->port()) + "/hook\"\ntimeout_ms = 1500\n\n"
            "[[channel]]\nname = \"mail\"\ntype = \"email\"\nurl = \"smtp://127.0.0.1:" +
@@ -275,7 +276,7 @@ TEST_F(RemindTest, BeforeOnTheDayOverdueEscalationAcrossNationalDay) {
   v1::GetItemRequest g;
   g.set_id(id);
   v1::Item item;
-  ASSERT_TRUE(items_->GetItem(Context("x").get(), g, &item).ok());
+  ASSERT_TRUE(items_->GetItem(Context("王五").get(), g, &item).ok());
   EXPECT_TRUE(item.overdue());
   EXPECT_EQ(item.light(), v1::LIGHT_RED);
 
@@ -288,12 +289,12 @@ TEST_F(RemindTest, BeforeOnTheDayOverdueEscalationAcrossNationalDay) {
   // More than five working days overdue (10-20 is the sixth): 督办, recorded on the item.
   SetClock("2025-10-20T09:00:01+08:00");
   ASSERT_TRUE(WaitFor([&] { return Fired(id, "supervision") > 0; }));
-  ASSERT_TRUE(items_->GetItem(Context("x").get(), g, &item).ok());
+  ASSERT_TRUE(items_->GetItem(Context("王五").get(), g, &item).ok());
   EXPECT_EQ(item.escalation(), v1::ESCALATION_SUPERVISION);
   v1::GetHistoryRequest h;
   h.set_id(id);
   v1::GetHistoryResponse history;
-  ASSERT_TRUE(items_->GetHistory(Context("x").get(), h, &history).ok());
+  ASSERT_TRUE(items_->GetHistory(Context("王五").get(), h, &history).ok());
   bool escalated = false;
   for (const auto& e : history.events()) escalated |= e.kind() == v1::EVENT_KIND_ESCALATED;
   EXPECT_TRUE(escalated);
@@ -426,7 +427,7 @@ TEST_F(RemindTest, DryRunShowsAndChangesNothing) {
   v1::RunRemindersRequest req;
   req.set_dry_run(true);
   v1::RunRemindersResponse r;
-  ASSERT_TRUE(reminders_->RunReminders(Context("x").get(), req, &r).ok());
+  ASSERT_TRUE(reminders_->RunReminders(Context("王五").get(), req, &r).ok());
   EXPECT_TRUE(r.dry_run());
   ASSERT_TRUE(WaitFor([&] { return Fired(id, "before-5") == 1; }));
   EXPECT_EQ(Fired(id, "before-5"), 1u);

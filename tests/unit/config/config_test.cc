@@ -2,6 +2,7 @@
 // bad values), each naming file:line:col and the key.
 
 #include "config/config.h"
+#include "common/token.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -394,7 +395,7 @@ TEST(ConfigTest, UnknownRoleIsRefused) {
   EXPECT_THAT(msg, ContainsRegex(At(3)));
   EXPECT_THAT(msg, HasSubstr("principal.roles"));
   EXPECT_THAT(msg, HasSubstr("\"superuser\""));
-  EXPECT_THAT(msg, HasSubstr("supervisor, admin"));
+  EXPECT_THAT(msg, HasSubstr("member, supervisor, auditor, admin, scheduler"));
 }
 
 TEST(ConfigTest, ReminderHourRange) {
@@ -459,6 +460,77 @@ TEST(ConfigTest, LoadConfigOfMissingFileIsRefused) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), Code::kInvalidArgument);
   EXPECT_THAT(c.status().message(), HasSubstr("/nonexistent/dir/rectifyd.toml"));
+}
+
+}  // namespace
+}  // namespace rectify::config
+
+namespace rectify::config {
+namespace {
+
+// ------------------------------------------------------------------------------------------
+// [auth], [tls], [policy], [rate_limit], and the credentials on [[principal]]
+
+TEST(ConfigSecurityTest, DefaultsAreLocalAndOpen) {
+  const Config c = ParseOk("");
+  EXPECT_EQ(c.auth.mode, "none");
+  EXPECT_FALSE(c.auth.allow_remote_unauthenticated);
+  EXPECT_FALSE(c.tls.enabled());
+  EXPECT_TRUE(c.closer_not_endorser);
+  EXPECT_EQ(c.rate_per_second, 0);
+}
+
+TEST(ConfigSecurityTest, EveryKey) {
+  const std::string hash = HashToken("t0ken").value();
+  const Config c = ParseOk(
+      "[auth]\nmode = \"token\"\nallow_remote_unauthenticated = true\n"
+      "[tls]\ncert_file = \"/s.pem\"\nkey_file = \"/s.key\"\nclient_ca_file = \"/ca.pem\"\n"
+      "client_cert = \"request\"\n"
+      "[policy]\ncloser_not_endorser = false\n"
+      "[rate_limit]\nrequests_per_second = 2.5\nburst = 10\n"
+      "[[principal]]\nname = \"ops\"\nroles = [\"admin\", \"auditor\", \"scheduler\", \"member\"]\n"
+      "token_hashes = [\"" + hash + "\"]\ncert_subjects = [\"CN=ops\"]\n");
+  EXPECT_EQ(c.auth.mode, "token");
+  EXPECT_TRUE(c.auth.allow_remote_unauthenticated);
+  EXPECT_EQ(c.tls.cert_file, "/s.pem");
+  EXPECT_EQ(c.tls.key_file, "/s.key");
+  EXPECT_EQ(c.tls.client_ca_file, "/ca.pem");
+  EXPECT_EQ(c.tls.client_cert, "request");
+  EXPECT_FALSE(c.closer_not_endorser);
+  EXPECT_DOUBLE_EQ(c.rate_per_second, 2.5);
+  EXPECT_EQ(c.rate_burst, 10u);
+  ASSERT_EQ(c.principals.size(), 1u);
+  const Principal& p = c.principals[0];
+  EXPECT_TRUE(p.admin && p.auditor && p.scheduler);
+  EXPECT_FALSE(p.supervisor);
+  EXPECT_EQ(p.token_hashes, std::vector<std::string>{hash});
+  EXPECT_EQ(p.cert_subjects, std::vector<std::string>{"CN=ops"});
+}
+
+TEST(ConfigSecurityTest, RefusalsNameTheKey) {
+  const struct {
+    std::string text, key;
+  } cases[] = {
+      {"[auth]\nmode = \"password\"\n", "auth.mode"},
+      {"[auth]\nmode = \"token\"\n", "auth.mode"},  // token mode without any principal
+      {"[auth]\nuser = \"x\"\n", "auth.user"},
+      {"[tls]\ncert_file = \"/s.pem\"\n", "tls"},
+      {"[tls]\nclient_ca_file = \"/ca.pem\"\n", "tls.client_ca_file"},
+      {"[tls]\ncert_file = \"a\"\nkey_file = \"b\"\nclient_cert = \"maybe\"\n", "tls.client_cert"},
+      {"[policy]\nowner_closes = true\n", "policy.owner_closes"},
+      {"[rate_limit]\nrequests_per_second = -1\n", "rate_limit.requests_per_second"},
+      {"[rate_limit]\nrequests_per_second = \"fast\"\n", "rate_limit.requests_per_second"},
+      {"[[principal]]\nname = \"a\"\ntoken_hashes = [\"rfy_plaintext_token\"]\n",
+       "principal.token_hashes"},
+  };
+  for (const auto& c : cases) {
+    const std::string msg = Refused(c.text);
+    EXPECT_THAT(msg, HasSubstr(c.key)) << c.text;
+  }
+  // A plaintext token pasted where its hash belongs is refused without being repeated.
+  const std::string msg =
+      Refused("[[principal]]\nname = \"a\"\ntoken_hashes = [\"rfy_secret_value\"]\n");
+  EXPECT_THAT(msg, ::testing::Not(HasSubstr("rfy_secret_value")));
 }
 
 }  // namespace

@@ -165,7 +165,7 @@ TEST_F(WorkflowTest, OwnerNeverClosesOwnItem) {
   auto r = Run(item, Complete(v1::ACTION_CLOSE), Who::kOwner);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kPermissionDenied);
-  EXPECT_NE(r.status().message().find("never close"), std::string::npos);
+  EXPECT_NE(r.status().message().find("never sign off"), std::string::npos);
 }
 
 struct MissingCase {
@@ -285,7 +285,7 @@ TEST_F(WorkflowTest, CreateRules) {
 
   // With principals configured, a stranger outside the unit may not register items.
   actor_ = MakeActor(Who::kStranger);
-  ctx_.open_mode = false;
+  ctx_.policy.open_mode = false;
   auto denied = ApplyCreate(req, ctx_);
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.status().code(), Code::kPermissionDenied);

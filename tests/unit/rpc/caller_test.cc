@@ -3,6 +3,8 @@
 
 #include "rpc/caller.h"
 
+#include "common/token.h"
+
 #include <gmock/gmock.h>
 #include <grpcpp/server_context.h>
 #include <grpcpp/test/server_context_test_spouse.h>
@@ -80,6 +82,13 @@ class IdentifyTest : public ::testing::Test {
     for (const auto& [k, v] : md) spouse.AddClientMetadata(k, v);
     return callers_.Identify(ctx);
   }
+  Result<domain::Actor> Authorize(const std::vector<std::pair<std::string, std::string>>& md,
+                                  domain::Operation op) {
+    grpc::ServerContext ctx;
+    grpc::testing::ServerContextTestSpouse spouse(&ctx);
+    for (const auto& [k, v] : md) spouse.AddClientMetadata(k, v);
+    return callers_.Authorize(ctx, op);
+  }
   Callers callers_{{P("张三", true, false, {"办公室"}), P("admin", false, true, {})}};
 };
 
@@ -124,13 +133,16 @@ TEST_F(IdentifyTest, AdminRole) {
   EXPECT_FALSE(a->supervisor);
 }
 
-TEST_F(IdentifyTest, NoNameIsUnauthenticated) {
+TEST_F(IdentifyTest, NoNameIsAnonymousAndMayNotAct) {
   for (const auto& md : std::vector<std::vector<std::pair<std::string, std::string>>>{
            {}, {{"x-rectify-actor", ""}}, {{"x-other", "张三"}}}) {
     auto a = Identify(md);
-    ASSERT_FALSE(a.ok());
-    EXPECT_EQ(a.status().code(), Code::kUnauthenticated);
-    EXPECT_THAT(a.status().message(), HasSubstr("x-rectify-actor"));
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    EXPECT_EQ(a->name, "");
+    auto create = Authorize(md, domain::Operation::kCreateItem);
+    ASSERT_FALSE(create.ok());
+    EXPECT_EQ(create.status().code(), Code::kUnauthenticated);
+    EXPECT_THAT(create.status().message(), HasSubstr("x-rectify-actor"));
   }
 }
 
@@ -184,6 +196,103 @@ TEST_F(IdentifyTest, ControlCharactersInNameAreRefused) {
 TEST(CallersTest, OpenModeWithoutPrincipals) {
   EXPECT_TRUE(Callers({}).open_mode());
   EXPECT_FALSE(Callers({P("a", false, false, {})}).open_mode());
+  AuthOptions tokens;
+  tokens.require_credentials = true;
+  EXPECT_FALSE(Callers({}, tokens).open_mode()) << "token mode is never open";
+}
+
+// ------------------------------------------------------------------------------------------
+// Bearer tokens, and what authentication does to x-rectify-actor
+
+class TokenTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    token_ = GenerateToken().value();
+    other_ = GenerateToken().value();
+    config::Principal zhang = P("张三", false, false, {"办公室"});
+    zhang.token_hashes = {HashToken(token_).value()};
+    config::Principal li = P("李四", true, false, {});
+    li.token_hashes = {HashToken(other_).value(), HashToken("second-token-of-li").value()};
+    AuthOptions o;
+    o.require_credentials = true;
+    callers_ = std::make_unique<Callers>(std::vector<config::Principal>{zhang, li}, o);
+  }
+  Result<domain::Actor> Call(const std::vector<std::pair<std::string, std::string>>& md,
+                             domain::Operation op = domain::Operation::kGetItem) {
+    grpc::ServerContext ctx;
+    grpc::testing::ServerContextTestSpouse spouse(&ctx);
+    for (const auto& [k, v] : md) spouse.AddClientMetadata(k, v);
+    return callers_->Authorize(ctx, op);
+  }
+  std::string token_, other_;
+  std::unique_ptr<Callers> callers_;
+};
+
+TEST_F(TokenTest, EachTokenIsItsPrincipal) {
+  auto a = Call({{"authorization", "Bearer " + token_}});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->name, "张三");
+  EXPECT_TRUE(a->known);
+  EXPECT_THAT(a->units, ElementsAre("办公室"));
+  auto b = Call({{"authorization", "bearer second-token-of-li"}});
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->name, "李四") << "the scheme is case-insensitive; a principal may have several";
+  EXPECT_TRUE(b->supervisor);
+}
+
+TEST_F(TokenTest, NoOrBadCredentialsAreUnauthenticatedAndNeverEchoed) {
+  const std::string wrong = token_.substr(0, token_.size() - 1) + (token_.back() == 'a' ? "b" : "a");
+  for (const auto& md : std::vector<std::vector<std::pair<std::string, std::string>>>{
+           {},
+           {{"x-rectify-actor", "张三"}},  // naming oneself is not credentials here
+           {{"authorization", "Bearer " + wrong}},
+           {{"authorization", "Basic " + token_}},
+           {{"authorization", token_}},
+           {{"authorization", "Bearer "}},
+           {{"authorization", "Bearer " + token_ + " "}}}) {
+    auto a = Call(md);
+    ASSERT_FALSE(a.ok()) << (md.empty() ? "" : md[0].second) << " authenticated as " << a->name;
+    EXPECT_EQ(a.status().code(), Code::kUnauthenticated);
+    EXPECT_THAT(a.status().message(), ::testing::Not(HasSubstr(token_)));
+    EXPECT_THAT(a.status().message(), ::testing::Not(HasSubstr(wrong)));
+  }
+}
+
+TEST_F(TokenTest, AnAuthenticatedCallerMayNotNameSomeoneElse) {
+  auto other = Call({{"authorization", "Bearer " + token_}, {"x-rectify-actor-bin", "李四"}});
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), Code::kPermissionDenied);
+  auto same = Call({{"authorization", "Bearer " + token_}, {"x-rectify-actor-bin", "张三"}});
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_EQ(same->name, "张三");
+}
+
+TEST_F(TokenTest, ThePolicyTableAppliesAfterAuthentication) {
+  auto backup = Call({{"authorization", "Bearer " + token_}}, domain::Operation::kBackup);
+  ASSERT_FALSE(backup.ok());
+  EXPECT_EQ(backup.status().code(), Code::kPermissionDenied);
+  EXPECT_THAT(backup.status().message(), HasSubstr("admin"));
+  auto info = Call({{"authorization", "Bearer " + token_}}, domain::Operation::kGetServerInfo);
+  EXPECT_TRUE(info.ok()) << info.status().ToString();
+}
+
+TEST(RateLimitTest, EachPrincipalHasItsOwnBucket) {
+  AuthOptions o;
+  o.rate_per_second = 0.001;  // refills far slower than this test runs
+  o.burst = 3;
+  Callers callers({P("a", false, false, {"u"}), P("b", false, false, {"u"})}, o);
+  auto call = [&](const std::string& who) {
+    grpc::ServerContext ctx;
+    grpc::testing::ServerContextTestSpouse spouse(&ctx);
+    spouse.AddClientMetadata("x-rectify-actor", who);
+    return callers.Authorize(ctx, domain::Operation::kGetItem);
+  };
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(call("a").ok()) << "call " << i << " within the burst";
+  auto over = call("a");
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().code(), Code::kResourceExhausted);
+  EXPECT_THAT(over.status().message(), HasSubstr("rate limit"));
+  EXPECT_TRUE(call("b").ok()) << "another principal is not held back by a's burst";
 }
 
 }  // namespace

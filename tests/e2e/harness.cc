@@ -165,7 +165,10 @@ void Daemon::Start() {
                                                           << ReadFile(log_path_);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  channel_ = grpc::CreateChannel(addr_, grpc::InsecureChannelCredentials());
+  grpc::ChannelArguments channel_args;
+  if (!ssl_target_.empty()) channel_args.SetSslTargetNameOverride(ssl_target_);
+  channel_ = grpc::CreateCustomChannel(
+      addr_, credentials_ ? credentials_ : grpc::InsecureChannelCredentials(), channel_args);
   // Wait until it answers (health turns SERVING just before the address file is written).
   auto stub = v1::AdminService::NewStub(channel_);
   while (true) {

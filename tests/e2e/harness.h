@@ -38,6 +38,12 @@ class Daemon {
   std::shared_ptr<grpc::Channel> channel();
   std::string ConfigPath() const { return data_dir_ + ".toml"; }
   void WriteConfig(const std::string& toml);  // used by the next Start
+  // Credentials for channel() and the start-up probe (TLS); default insecure.
+  void UseCredentials(std::shared_ptr<grpc::ChannelCredentials> creds,
+                      std::string ssl_target_override = "") {
+    credentials_ = std::move(creds);
+    ssl_target_ = std::move(ssl_target_override);
+  }
 
  private:
   std::string data_dir_;
@@ -46,6 +52,8 @@ class Daemon {
   std::string log_path_;
   pid_t pid_ = -1;
   std::shared_ptr<grpc::Channel> channel_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
+  std::string ssl_target_;
   bool has_config_ = false;
 };
 

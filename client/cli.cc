@@ -338,6 +338,11 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
       ->required();
   add_workdays->add_option("n", raw.days, "working days, may be negative")->required();
 
+  // health
+  CLI::App* health = app.add_subcommand(
+      "health", "ask the standard gRPC health service whether rectifyd is SERVING (exit 0) "
+                "(no credentials needed)");
+
   // admin set-clock | hash-token
   CLI::App* admin = app.add_subcommand("admin", "daemon administration");
   admin->require_subcommand(1);
@@ -626,6 +631,8 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
       cmd.request.set_days(days);
       inv.command = std::move(cmd);
     }
+  } else if (chosen == health) {
+    inv.command = HealthCommand{};
   } else if (chosen == admin && admin->get_subcommands().front() == hash_token) {
     inv.command = HashTokenCommand{raw.hash_token};
   } else if (chosen == admin) {

@@ -79,6 +79,9 @@ struct CalendarCommand {
 struct AddWorkingDaysCommand {
   v1::AddWorkingDaysRequest request;
 };
+// The standard gRPC health check (grpc.health.v1.Health/Check): needs no credentials, so a
+// container or load-balancer probe can use it whatever the [auth] mode.
+struct HealthCommand {};
 // Local: makes (or takes) a bearer token and prints its salted hash for the config.
 struct HashTokenCommand {
   std::string token;  // "" = generate a new one
@@ -90,7 +93,8 @@ struct SetClockCommand {
 using Command = std::variant<CreateCommand, GetCommand, ListCommand, UpdateCommand, HistoryCommand,
                              TransitionCommand, ProgressCommand, ServerInfoCommand, WatchCommand,
                              RemindRunCommand, RemindListCommand, CalendarCommand,
-                             AddWorkingDaysCommand, SetClockCommand, HashTokenCommand>;
+                             AddWorkingDaysCommand, SetClockCommand, HashTokenCommand,
+                             HealthCommand>;
 
 struct Invocation {
   GlobalOptions global;

@@ -420,6 +420,10 @@ TEST_F(AuthTest, WithoutValidCredentialsNothingIsAnswered) {
   EXPECT_EQ(items_->Transition(ctx.get(), confirm, &out).error_code(),
             StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Revision(), before);
+  // The standard health check needs no credentials (a container probe has none).
+  auto health = Ctl(daemon_->addr(), "", {"health"});
+  EXPECT_EQ(health.exit_code, 0) << health.err;
+  EXPECT_EQ(health.out, "SERVING\n");
   // The daemon's log names no token.
   std::ifstream log(daemon_->log_path());
   std::string text((std::istreambuf_iterator<char>(log)), {});

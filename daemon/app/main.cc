@@ -86,54 +86,144 @@ Result<domain::Calendar> LoadCalendar(const config::Config& cfg) {
   return cal;
 }
 
-int Run(const Flags& flags, sigset_t sigs) {
-  auto log = Logger("app");
+// A config file as the running daemon would use it: the file, the command line's overrides,
+// and everything derived from it, checked as a whole before any of it is used (at start and on
+// SIGHUP alike).
+struct Loaded {
   config::Config cfg;
+  const date::time_zone* zone = nullptr;
+  domain::ReminderRules rules;
+  std::shared_ptr<const domain::Calendar> calendar;
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+};
+
+Result<Loaded> Load(const Flags& flags) {
+  Loaded l;
   if (!flags.config_file.empty()) {
-    auto loaded = config::LoadConfig(flags.config_file);
-    if (!loaded.ok()) {
-      std::cerr << "rectifyd: " << loaded.status().message() << "\n";
-      return 2;
-    }
-    cfg = std::move(loaded).value();
+    ASSIGN_OR_RETURN(l.cfg, config::LoadConfig(flags.config_file));
   }
+  config::Config& cfg = l.cfg;
   if (!flags.listen.empty()) cfg.listen = flags.listen;
   if (!flags.data_dir.empty()) cfg.data_dir = flags.data_dir;
   if (!flags.log_level.empty()) cfg.log_level = flags.log_level;
   if (!flags.http_listen.empty()) cfg.http_listen = flags.http_listen;
 
   auto zone = domain::LocateZone(cfg.time_zone);
-  if (!zone.ok()) {
-    std::cerr << "rectifyd: time_zone: " << zone.status().message() << "\n";
-    return 2;
-  }
+  if (!zone.ok()) return InvalidArgument("time_zone: " + zone.status().message());
+  l.zone = *zone;
   auto calendar = LoadCalendar(cfg);
-  if (!calendar.ok()) {
-    std::cerr << "rectifyd: calendar: " << calendar.status().message() << "\n";
-    return 2;
-  }
+  if (!calendar.ok()) return InvalidArgument("calendar: " + calendar.status().message());
+  l.calendar = std::make_shared<const domain::Calendar>(std::move(calendar).value());
   const auto& rc = cfg.reminders;
-  domain::ReminderRules rules;
-  rules.hour = rc.hour;
-  rules.before_working_days = rc.before;
-  rules.deadline_day = rc.deadline_day;
-  rules.overdue_daily = rc.overdue_daily;
-  rules.supervision_after = rc.supervision_after;
-  rules.admonition_after = rc.admonition_after;
-  rules.stale_progress = rc.stale_progress;
-  if (Status st = domain::ValidateReminderRules(rules); !st.ok()) {
-    std::cerr << "rectifyd: reminders: " << st.message() << "\n";
+  l.rules.hour = rc.hour;
+  l.rules.before_working_days = rc.before;
+  l.rules.deadline_day = rc.deadline_day;
+  l.rules.overdue_daily = rc.overdue_daily;
+  l.rules.supervision_after = rc.supervision_after;
+  l.rules.admonition_after = rc.admonition_after;
+  l.rules.stale_progress = rc.stale_progress;
+  if (Status st = domain::ValidateReminderRules(l.rules); !st.ok()) {
+    return InvalidArgument("reminders: " + st.message());
+  }
+  RETURN_IF_ERROR(rpc::CheckExposure(cfg));
+  ASSIGN_OR_RETURN(l.credentials, rpc::ServerCredentialsFor(cfg));
+  return l;
+}
+
+// SIGHUP: reload what can change safely, say what changed, and keep everything as it was when
+// the new file is wrong. What needs a restart is named, not half-applied.
+void Reload(const Flags& flags, Loaded& current, rpc::Callers& callers, engine::Engine& engine,
+            remind::Scheduler& scheduler) {
+  auto log = Logger("app");
+  auto next = Load(flags);
+  if (!next.ok()) {
+    log->error("reload refused, the running config stays: {}", next.status().message());
+    return;
+  }
+  const config::Config& was = current.cfg;
+  const config::Config& now = next->cfg;
+  std::vector<std::string> reloaded, restart;
+  if (!SetLogLevel(now.log_level)) {
+    log->error("reload refused, the running config stays: unknown log level {}", now.log_level);
+    return;
+  }
+  SetLogFormatJson(now.log_format == "json");
+  if (now.log_level != was.log_level) reloaded.push_back("log level " + now.log_level);
+  callers.Reload(now.principals, rpc::AuthOptionsFrom(now));
+  reloaded.push_back("principals (" + std::to_string(now.principals.size()) + ")");
+  engine::Settings settings;
+  settings.policy = callers.policy();
+  settings.reminder_rules = next->rules;
+  if (!now.channels.empty()) settings.route = remind::MakeRouter(now.channels, now.principals);
+  settings.calendar = next->calendar;
+  engine.Reconfigure(std::move(settings));
+  scheduler.SetChannels(remind::ToChannelConfigs(now.channels));
+  reloaded.push_back("reminder rules");
+  reloaded.push_back("channels (" + std::to_string(now.channels.size()) + ")");
+  std::string years;
+  for (int y : next->calendar->Years()) years += (years.empty() ? "" : ",") + std::to_string(y);
+  reloaded.push_back("calendar (" + years + ")");
+  reloaded.push_back("auth mode " + now.auth.mode);
+  auto differs = [&](bool changed, const char* what) {
+    if (changed) restart.push_back(what);
+  };
+  differs(now.listen != was.listen, "listen");
+  differs(now.data_dir != was.data_dir, "data_dir");
+  differs(now.time_zone != was.time_zone, "time_zone");
+  differs(now.http_listen != was.http_listen, "http.listen");
+  differs(now.sync_wal != was.sync_wal, "durability");
+  differs(now.block_cache_mb != was.block_cache_mb || now.write_buffer_mb != was.write_buffer_mb,
+          "storage");
+  differs(now.tls.cert_file != was.tls.cert_file || now.tls.key_file != was.tls.key_file ||
+              now.tls.client_ca_file != was.tls.client_ca_file ||
+              now.tls.client_cert != was.tls.client_cert,
+          "tls");
+  differs(now.watch_queue_events != was.watch_queue_events ||
+              now.watch_progress_interval_ms != was.watch_progress_interval_ms ||
+              now.watch_slow_timeout_ms != was.watch_slow_timeout_ms ||
+              now.watch_retention_count != was.watch_retention_count ||
+              now.watch_retention_hours != was.watch_retention_hours,
+          "watch");
+  differs(now.reminders.scheduler != was.reminders.scheduler ||
+              now.reminders.max_attempts != was.reminders.max_attempts ||
+              now.reminders.backoff_base_ms != was.reminders.backoff_base_ms ||
+              now.reminders.backoff_max_ms != was.reminders.backoff_max_ms,
+          "reminders.scheduler/max_attempts/backoff_*");
+  std::string what, later;
+  for (const auto& r : reloaded) what += (what.empty() ? "" : ", ") + r;
+  for (const auto& r : restart) later += (later.empty() ? "" : ", ") + r;
+  log->info("config reloaded from {}: {}", flags.config_file.empty() ? "(defaults)" : flags.config_file,
+            what);
+  if (!later.empty()) {
+    log->warn("config reload: changes to {} take effect only after a restart", later);
+  }
+  // Keep what now runs, except the restart-only parts, which still describe the process.
+  config::Config kept = now;
+  kept.listen = was.listen;
+  kept.data_dir = was.data_dir;
+  kept.time_zone = was.time_zone;
+  kept.http_listen = was.http_listen;
+  kept.sync_wal = was.sync_wal;
+  kept.block_cache_mb = was.block_cache_mb;
+  kept.write_buffer_mb = was.write_buffer_mb;
+  kept.tls = was.tls;
+  current.cfg = std::move(kept);
+  current.rules = next->rules;
+  current.calendar = next->calendar;
+}
+
+int Run(const Flags& flags, sigset_t sigs) {
+  auto log = Logger("app");
+  auto loaded = Load(flags);
+  if (!loaded.ok()) {
+    std::cerr << "rectifyd: " << loaded.status().message() << "\n";
     return 2;
   }
-  if (Status st = rpc::CheckExposure(cfg); !st.ok()) {
-    std::cerr << "rectifyd: " << st.message() << "\n";
-    return 2;
-  }
-  auto credentials = rpc::ServerCredentialsFor(cfg);
-  if (!credentials.ok()) {
-    std::cerr << "rectifyd: " << credentials.status().message() << "\n";
-    return 2;
-  }
+  Loaded& current = *loaded;  // SIGHUP replaces parts of it, on this (the main) thread
+  const config::Config cfg = current.cfg;  // as started: other threads read this copy
+  const domain::ReminderRules rules = current.rules;
+  const auto& rc = cfg.reminders;
+  auto* zone = &current.zone;
   if (flags.check_config) {
     std::cout << "config OK" << (cfg.source.empty() ? " (built-in defaults)" : ": " + cfg.source)
               << "\n";
@@ -182,7 +272,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   eopts.on_group_commit = [&metrics](size_t n, double s) { metrics.GroupCommitted(n, s); };
   eopts.on_commit_failed = [&metrics] { metrics.GroupCommitFailed(); };
   if (!cfg.channels.empty()) eopts.route = remind::MakeRouter(cfg.channels, cfg.principals);
-  engine::Engine engine(**store, clock, *zone, std::move(calendar).value(), eopts);
+  engine::Engine engine(**store, clock, *zone, *current.calendar, eopts);
   watch::HubOptions hopts;
   hopts.queue_events = cfg.watch_queue_events;
   hopts.progress_interval = std::chrono::milliseconds(cfg.watch_progress_interval_ms);
@@ -265,7 +355,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(cfg.listen, *credentials, &port);
+  builder.AddListeningPort(cfg.listen, current.credentials, &port);
   builder.RegisterService(&items);
   builder.RegisterService(&admin);
   builder.RegisterService(&watch_service);
@@ -306,7 +396,12 @@ int Run(const Flags& flags, sigset_t sigs) {
              static_cast<unsigned long long>(engine.committed_revision()));
 
   int sig = 0;
-  sigwait(&sigs, &sig);
+  while (true) {
+    sigwait(&sigs, &sig);
+    if (sig != SIGHUP) break;
+    log->info("signal=SIGHUP reloading the config");
+    Reload(flags, current, callers, engine, scheduler);
+  }
   log->info("signal={} shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   sd_notify(0, "STOPPING=1");
   ready = false;
@@ -342,6 +437,7 @@ int main(int argc, char** argv) {
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGHUP);  // reload the config
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   rectify::Flags flags;
   CLI::App app{"rectifyd: the rectification ledger daemon (整改台账)"};

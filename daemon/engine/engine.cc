@@ -104,8 +104,22 @@ struct Engine::Mutation {
 
 Engine::Engine(store::Store& store, const Clock& clock, const date::time_zone* zone,
                domain::Calendar calendar, EngineOptions options)
-    : store_(store), clock_(clock), zone_(zone), calendar_(std::move(calendar)),
-      options_(options) {}
+    : store_(store), clock_(clock), zone_(zone), options_(options) {
+  settings_ = std::make_shared<const Settings>(
+      Settings{options_.policy, options_.reminder_rules, options_.route,
+               std::make_shared<const domain::Calendar>(std::move(calendar))});
+}
+
+std::shared_ptr<const Settings> Engine::settings() const {
+  std::lock_guard lock(settings_mu_);
+  return settings_;
+}
+
+void Engine::Reconfigure(Settings settings) {
+  auto next = std::make_shared<const Settings>(std::move(settings));
+  std::lock_guard lock(settings_mu_);
+  settings_ = std::move(next);
+}
 
 Engine::~Engine() { Stop(); }
 
@@ -231,8 +245,9 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
   g.now_us = std::chrono::duration_cast<std::chrono::microseconds>(g.now.time_since_epoch()).count();
   g.ctx.now = g.now;
   g.ctx.today = domain::LocalDate(g.now, zone_);
-  g.ctx.calendar = &calendar_;
-  g.ctx.policy = options_.policy;
+  g.settings = settings();
+  g.ctx.calendar = g.settings->calendar.get();
+  g.ctx.policy = g.settings->policy;
   const auto today = g.ctx.today;
 
   // Apply every mutation against the state the earlier ones of the group left; each leaves a
@@ -383,7 +398,7 @@ Result<v1::Item> Engine::Apply(Mutation& m, Group& g) {
     } else {
       ASSIGN_OR_RETURN(current, g.view->GetItem(id));
     }
-    if (!current || !domain::CanSee(*current, m.actor, options_.policy)) {
+    if (!current || !domain::CanSee(*current, m.actor, g.settings->policy)) {
       return domain::NotVisible(id);
     }
     const uint64_t expected = m.expected_version();
@@ -459,7 +474,8 @@ date::year_month_day Engine::Today() const { return domain::LocalDate(clock_.Now
 
 void Engine::Decorate(v1::Item& item, const date::year_month_day& today) const {
   item.set_overdue(domain::IsOverdue(item, today));
-  auto light = domain::ComputeLight(item, today, zone_, calendar_, options_.light_rules);
+  auto light = domain::ComputeLight(item, today, zone_, *settings()->calendar,
+                                    options_.light_rules);
   // A year missing from the calendar must not hide the item: fall back to what needs no
   // working-day arithmetic.
   item.set_light(light.ok() ? *light
@@ -471,7 +487,7 @@ void Engine::Decorate(v1::Item& item, const date::year_month_day& today) const {
 Result<v1::Item> Engine::GetItem(const domain::Actor& actor, const std::string& id) {
   auto view = store_.View();
   ASSIGN_OR_RETURN(auto item, view->GetItem(id));
-  if (!item || !domain::CanSee(*item, actor, options_.policy)) return domain::NotVisible(id);
+  if (!item || !domain::CanSee(*item, actor, settings()->policy)) return domain::NotVisible(id);
   Decorate(*item, Today());
   ASSIGN_OR_RETURN(auto sch, view->GetSchedule(id));
   if (sch && sch->next_us != 0) {
@@ -522,10 +538,10 @@ Result<v1::ListItemsResponse> Engine::ListItems(const domain::Actor& actor,
       return copy.light() == want;
     };
   }
-  if (!domain::SeesAllUnits(actor, options_.policy)) {
+  if (const auto policy = settings()->policy; !domain::SeesAllUnits(actor, policy)) {
     // Scoped to what the caller may see: the items of their units and those naming them.
-    q.predicate = [this, &actor, light = std::move(q.predicate)](const v1::Item& item) {
-      return domain::CanSee(item, actor, options_.policy) && (!light || light(item));
+    q.predicate = [policy, &actor, light = std::move(q.predicate)](const v1::Item& item) {
+      return domain::CanSee(item, actor, policy) && (!light || light(item));
     };
   }
   ASSIGN_OR_RETURN(PageCursor cursor, DecodePageToken(req.page_token(), PageKind::kList,
@@ -561,7 +577,7 @@ Result<v1::GetHistoryResponse> Engine::GetHistory(const domain::Actor& actor,
   }
   auto view = store_.View();
   ASSIGN_OR_RETURN(auto item, view->GetItem(req.id()));
-  if (!item || !domain::CanSee(*item, actor, options_.policy)) {
+  if (!item || !domain::CanSee(*item, actor, settings()->policy)) {
     return domain::NotVisible(req.id());
   }
   const size_t limit = req.page_size() > 0 ? static_cast<size_t>(req.page_size()) : 100;

@@ -55,6 +55,15 @@ struct EngineOptions {
   std::function<void()> on_commit_failed;
 };
 
+// What the operator may change while the engine runs (SIGHUP): swapped whole, read as one
+// snapshot. The writer thread takes one per group commit; reads take one per call.
+struct Settings {
+  domain::PolicyOptions policy;
+  domain::ReminderRules reminder_rules;
+  Router route;
+  std::shared_ptr<const domain::Calendar> calendar;
+};
+
 using Done = std::function<void(Result<v1::Item>)>;
 using RunDone = std::function<void(Result<v1::RunRemindersResponse>)>;
 using StatusDone = std::function<void(Status)>;
@@ -117,7 +126,11 @@ class Engine {
   store::Store& store() { return store_; }
   const Clock& clock() const { return clock_; }
   const date::time_zone* zone() const { return zone_; }
-  const domain::Calendar& calendar() const { return calendar_; }
+  std::shared_ptr<const domain::Calendar> calendar() const { return settings()->calendar; }
+  std::shared_ptr<const Settings> settings() const;
+  // Takes effect for the next group commit and the next read. Reminder rules apply to each
+  // item from its next scheduled evaluation on (the due index is not rebuilt).
+  void Reconfigure(Settings settings);
   date::year_month_day Today() const;
   // Sets the derived fields (light, overdue) as of today.
   void Decorate(v1::Item& item, const date::year_month_day& today) const;
@@ -144,8 +157,9 @@ class Engine {
   store::Store& store_;
   const Clock& clock_;
   const date::time_zone* zone_;
-  const domain::Calendar calendar_;
-  const EngineOptions options_;
+  const EngineOptions options_;  // its policy, reminder_rules and route seed settings_
+  mutable std::mutex settings_mu_;
+  std::shared_ptr<const Settings> settings_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -42,6 +42,7 @@ struct Engine::Group {
   TimePoint now;
   int64_t now_us = 0;
   domain::Context ctx;
+  std::shared_ptr<const Settings> settings;  // one snapshot for the whole group
 };
 
 }  // namespace rectify::engine

@@ -50,8 +50,9 @@ std::string DigestKey(const v1::Delivery& d) {
 }  // namespace
 
 int64_t Engine::NextFire(const v1::Item& item, int64_t since_us, int64_t now_us) const {
+  const auto settings = this->settings();
   auto r = domain::EvaluateReminders(item, FromMicros(since_us), FromMicros(now_us), zone_,
-                                     calendar_, options_.reminder_rules);
+                                     *settings->calendar, settings->reminder_rules);
   if (!r.ok()) {
     // Most often a year missing from the calendar: look again in a day rather than never.
     Logger("engine")->warn("reminders item={} cannot be scheduled, retrying in a day: {}",
@@ -103,7 +104,7 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
     resp.set_items_evaluated(resp.items_evaluated() + 1);
 
     auto policy = domain::EvaluateReminders(*item, FromMicros(sch->since_us), g.now, zone_,
-                                            calendar_, options_.reminder_rules);
+                                            *g.settings->calendar, g.settings->reminder_rules);
     store::Schedule next_sch{0, g.now_us};
     v1::Item updated = *item;
     bool escalated = false;
@@ -177,10 +178,10 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
   }
 
   // One digest per channel and recipient for the whole run.
-  if (options_.route && !fired.empty()) {
+  if (g.settings->route && !fired.empty()) {
     std::map<std::pair<std::string, std::string>, v1::Delivery> digests;
     for (const auto& [rem, item] : fired) {
-      for (const auto& t : options_.route(rem, item)) {
+      for (const auto& t : g.settings->route(rem, item)) {
         v1::Delivery& d = digests[{t.channel, t.recipient}];
         if (d.channel().empty()) {
           d.set_channel(t.channel);
@@ -258,6 +259,7 @@ Result<v1::RunRemindersResponse> Engine::PreviewRun() {
   g.now = clock_.Now();
   g.now_us = std::chrono::duration_cast<std::chrono::microseconds>(g.now.time_since_epoch()).count();
   g.outbox_seq = 0;
+  g.settings = settings();
   return ApplyRun(g, "", /*write=*/false);
 }
 
@@ -266,10 +268,11 @@ Result<v1::ListRemindersResponse> Engine::ListReminders(const domain::Actor& act
   auto view = store_.View();
   v1::ListRemindersResponse resp;
   const size_t limit = req.page_size() > 0 ? static_cast<size_t>(req.page_size()) : 100;
-  const bool all_units = domain::SeesAllUnits(actor, options_.policy);
+  const domain::PolicyOptions policy = settings()->policy;
+  const bool all_units = domain::SeesAllUnits(actor, policy);
   if (!req.item_id().empty()) {
     ASSIGN_OR_RETURN(auto item, view->GetItem(req.item_id()));
-    if (!item || !domain::CanSee(*item, actor, options_.policy)) {
+    if (!item || !domain::CanSee(*item, actor, policy)) {
       return domain::NotVisible(req.item_id());
     }
     ASSIGN_OR_RETURN(auto reminders, view->ItemReminders(req.item_id(), limit));
@@ -309,7 +312,7 @@ Result<v1::ListRemindersResponse> Engine::ListReminders(const domain::Actor& act
       for (auto& [at, id] : due) {
         if (!all_units) {
           ASSIGN_OR_RETURN(auto item, view->GetItem(id));
-          if (!item || !domain::CanSee(*item, actor, options_.policy)) continue;
+          if (!item || !domain::CanSee(*item, actor, policy)) continue;
           if (static_cast<size_t>(resp.upcoming_size()) >= limit) break;
         }
         auto* u = resp.add_upcoming();

@@ -1,5 +1,7 @@
 #include "remind/scheduler.h"
 
+#include <optional>
+
 #include <algorithm>
 #include <future>
 
@@ -175,13 +177,24 @@ void Scheduler::DeliveryLoop() {
   }
 }
 
+void Scheduler::SetChannels(const std::vector<notify::ChannelConfig>& channels) {
+  std::map<std::string, notify::ChannelConfig> next;
+  for (const auto& c : channels) next[c.name] = c;
+  std::lock_guard lock(mu_);
+  channels_ = std::move(next);
+}
+
 void Scheduler::Deliver(const v1::Delivery& d) {
   auto log = Logger("remind");
   engine::DeliveryUpdate u;
   u.id = d.id();
   const uint32_t attempt = d.attempts() + 1;
-  auto ch = channels_.find(d.channel());
-  if (ch == channels_.end()) {
+  std::optional<notify::ChannelConfig> channel;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = channels_.find(d.channel()); it != channels_.end()) channel = it->second;
+  }
+  if (!channel) {
     u.outcome = engine::DeliveryUpdate::Outcome::kDead;
     u.error = "channel \"" + d.channel() + "\" is no longer configured";
   } else {
@@ -203,7 +216,7 @@ void Scheduler::Deliver(const v1::Delivery& d) {
       line.late = r.late();
       digest.lines.push_back(std::move(line));
     }
-    notify::DeliveryResult res = sender_.Send(ch->second, digest, clock_.Now());
+    notify::DeliveryResult res = sender_.Send(*channel, digest, clock_.Now());
     switch (res.outcome) {
       case notify::Outcome::kDelivered:
         u.outcome = engine::DeliveryUpdate::Outcome::kSent;

@@ -52,6 +52,9 @@ class Scheduler {
   void Start();
   void Stop();  // finishes the attempt in flight, then stops both threads
   void Wake();  // something was committed or the clock moved: look again
+  // SIGHUP: deliveries from now on use these; one naming a channel no longer configured is
+  // dead, with that reason, and stays visible in ListReminders.
+  void SetChannels(const std::vector<notify::ChannelConfig>& channels);
 
  private:
   bool Stopping(uint64_t* seen_wakes);  // and the wake count to sleep against
@@ -64,7 +67,7 @@ class Scheduler {
   engine::Engine& engine_;
   Clock& clock_;
   const RemindOptions options_;
-  std::map<std::string, notify::ChannelConfig> channels_;
+  std::map<std::string, notify::ChannelConfig> channels_;  // guarded by mu_
   notify::Sender sender_;
 
   std::mutex mu_;

@@ -62,18 +62,36 @@ AuthOptions AuthOptionsFrom(const config::Config& cfg) {
 
 Callers::Callers(const std::vector<config::Principal>& principals, AuthOptions options,
                  CallObserver observer)
-    : options_(options), observer_(std::move(observer)) {
+    : observer_(std::move(observer)), table_(Build(principals, options)) {}
+
+std::shared_ptr<const Callers::Table> Callers::Build(
+    const std::vector<config::Principal>& principals, AuthOptions options) {
+  auto t = std::make_shared<Table>();
   for (const auto& p : principals) {
     Entry e{p, {}};
     // The config loader has already refused malformed hashes.
     for (const auto& h : p.token_hashes) {
       if (auto parsed = ParseTokenHash(h); parsed.ok()) e.tokens.push_back(*parsed);
     }
-    for (const auto& s : p.cert_subjects) subjects_[s] = p.name;
-    principals_[p.name] = std::move(e);
+    for (const auto& s : p.cert_subjects) t->subjects[s] = p.name;
+    t->principals[p.name] = std::move(e);
   }
-  policy_.open_mode = principals_.empty() && !options_.require_credentials;
-  policy_.closer_not_endorser = options_.closer_not_endorser;
+  t->options = options;
+  t->policy.open_mode = t->principals.empty() && !options.require_credentials;
+  t->policy.closer_not_endorser = options.closer_not_endorser;
+  return t;
+}
+
+void Callers::Reload(const std::vector<config::Principal>& principals, AuthOptions options) {
+  auto next = Build(principals, options);
+  std::lock_guard lock(mu_);
+  table_ = std::move(next);
+  std::erase_if(buckets_, [&](const auto& b) { return !table_->principals.count(b.first); });
+}
+
+std::shared_ptr<const Callers::Table> Callers::table() const {
+  std::lock_guard lock(mu_);
+  return table_;
 }
 
 bool PercentDecode(std::string_view in, std::string* out) {
@@ -98,11 +116,11 @@ bool PercentDecode(std::string_view in, std::string* out) {
   return true;
 }
 
-domain::Actor Callers::ActorFor(const std::string& name) const {
+domain::Actor Callers::ActorFor(const Table& t, const std::string& name) {
   domain::Actor actor;
   actor.name = name;
   if (name.empty()) return actor;
-  if (auto it = principals_.find(name); it != principals_.end()) {
+  if (auto it = t.principals.find(name); it != t.principals.end()) {
     const config::Principal& p = it->second.principal;
     actor.known = true;
     actor.supervisor = p.supervisor;
@@ -115,7 +133,8 @@ domain::Actor Callers::ActorFor(const std::string& name) const {
 }
 
 // "" when the peer presented no verified certificate.
-Result<std::string> Callers::FromCertificate(const grpc::ServerContextBase& ctx) const {
+Result<std::string> Callers::FromCertificate(const Table& t,
+                                             const grpc::ServerContextBase& ctx) {
   auto auth = ctx.auth_context();
   if (!auth || !auth->IsPeerAuthenticated()) return std::string();
   std::string subject, cn;
@@ -126,17 +145,17 @@ Result<std::string> Callers::FromCertificate(const grpc::ServerContextBase& ctx)
     cn.assign(v.data(), v.size());
   }
   if (subject.empty() && cn.empty()) return std::string();
-  if (auto it = subjects_.find(subject); !subject.empty() && it != subjects_.end()) {
+  if (auto it = t.subjects.find(subject); !subject.empty() && it != t.subjects.end()) {
     return it->second;
   }
-  if (auto it = subjects_.find("CN=" + cn); !cn.empty() && it != subjects_.end()) {
+  if (auto it = t.subjects.find("CN=" + cn); !cn.empty() && it != t.subjects.end()) {
     return it->second;
   }
   return Unauthenticated("the client certificate (" + (subject.empty() ? "CN=" + cn : subject) +
                          ") is not listed in any principal's cert_subjects");
 }
 
-Result<std::string> Callers::FromToken(std::string_view header) const {
+Result<std::string> Callers::FromToken(const Table& t, std::string_view header) {
   std::string_view token;
   if (!StripBearer(header, &token)) {
     return Unauthenticated("the authorization metadata must be \"Bearer <token>\"");
@@ -144,7 +163,7 @@ Result<std::string> Callers::FromToken(std::string_view header) const {
   // Every candidate is tried (no early exit) so the time taken says nothing about which
   // principal, if any, came close.
   const std::string* found = nullptr;
-  for (const auto& [name, e] : principals_) {
+  for (const auto& [name, e] : t.principals) {
     for (const auto& h : e.tokens) {
       if (TokenMatches(h, token) && found == nullptr) found = &name;
     }
@@ -154,10 +173,15 @@ Result<std::string> Callers::FromToken(std::string_view header) const {
 }
 
 Result<domain::Actor> Callers::Identify(const grpc::ServerContextBase& ctx) const {
-  ASSIGN_OR_RETURN(std::string who, FromCertificate(ctx));
+  return IdentifyWith(table(), ctx);
+}
+
+Result<domain::Actor> Callers::IdentifyWith(const std::shared_ptr<const Table>& t,
+                                            const grpc::ServerContextBase& ctx) {
+  ASSIGN_OR_RETURN(std::string who, FromCertificate(*t, ctx));
   const auto& md = ctx.client_metadata();
   if (auto it = md.find("authorization"); it != md.end()) {
-    ASSIGN_OR_RETURN(std::string by_token, FromToken(View(it->second)));
+    ASSIGN_OR_RETURN(std::string by_token, FromToken(*t, View(it->second)));
     if (!who.empty() && who != by_token) {
       return Unauthenticated("the client certificate and the bearer token name different "
                              "principals");
@@ -170,32 +194,32 @@ Result<domain::Actor> Callers::Identify(const grpc::ServerContextBase& ctx) cons
       return PermissionDenied("this call is authenticated as " + who +
                               "; x-rectify-actor may not name anyone else");
     }
-    return ActorFor(who);
+    return ActorFor(*t, who);
   }
-  if (options_.require_credentials) {
+  if (t->options.require_credentials) {
     return Unauthenticated("this rectifyd requires credentials: a bearer token "
                            "(rectifyctl --token or $RECTIFY_TOKEN) or a client certificate");
   }
-  return ActorFor(named);  // anonymous when unnamed: Authorize decides what that may do
+  return ActorFor(*t, named);  // anonymous when unnamed: Authorize decides what that may do
 }
 
-Status Callers::Admit(const std::string& name) const {
-  if (options_.rate_per_second <= 0) return Status::Ok();
-  const double burst = options_.burst > 0 ? static_cast<double>(options_.burst)
-                                          : std::max(1.0, options_.rate_per_second);
+Status Callers::Admit(const AuthOptions& options, const std::string& name) const {
+  if (options.rate_per_second <= 0) return Status::Ok();
+  const double burst = options.burst > 0 ? static_cast<double>(options.burst)
+                                         : std::max(1.0, options.rate_per_second);
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
   auto [it, fresh] = buckets_.try_emplace(name, Bucket{burst, now});
   Bucket& b = it->second;
   if (!fresh) {
     const double elapsed = std::chrono::duration<double>(now - b.at).count();
-    b.tokens = std::min(burst, b.tokens + elapsed * options_.rate_per_second);
+    b.tokens = std::min(burst, b.tokens + elapsed * options.rate_per_second);
     b.at = now;
   }
   if (b.tokens < 1) {
     char limit[96];
     std::snprintf(limit, sizeof limit, "%g requests a second (burst %g)",
-                  options_.rate_per_second, burst);
+                  options.rate_per_second, burst);
     return ResourceExhausted("rate limit: " + name + " may make " + limit + "; retry later");
   }
   b.tokens -= 1;
@@ -204,8 +228,9 @@ Status Callers::Admit(const std::string& name) const {
 
 Result<domain::Actor> Callers::Authorize(const grpc::ServerContextBase& ctx,
                                          domain::Operation op) const {
-  ASSIGN_OR_RETURN(domain::Actor actor, Identify(ctx));
-  Status allowed = domain::Authorize(op, actor, policy_);
+  const auto t = table();  // one table for the whole decision, whatever a reload does
+  ASSIGN_OR_RETURN(domain::Actor actor, IdentifyWith(t, ctx));
+  Status allowed = domain::Authorize(op, actor, t->policy);
   if (actor.name.empty()) {
     if (!allowed.ok()) {
       return Unauthenticated("no caller: name yourself in the x-rectify-actor metadata "
@@ -213,7 +238,7 @@ Result<domain::Actor> Callers::Authorize(const grpc::ServerContextBase& ctx,
     }
     return actor;
   }
-  RETURN_IF_ERROR(Admit(actor.name));
+  RETURN_IF_ERROR(Admit(t->options, actor.name));
   RETURN_IF_ERROR(allowed);
   return actor;
 }

@@ -48,6 +48,9 @@ class Callers {
  public:
   explicit Callers(const std::vector<config::Principal>& principals, AuthOptions options = {},
                    CallObserver observer = nullptr);
+  // SIGHUP: the new principals, tokens, certificate subjects and options, for every call that
+  // starts from now on. Rate-limit buckets of principals that remain are kept.
+  void Reload(const std::vector<config::Principal>& principals, AuthOptions options);
   const CallObserver& observer() const { return observer_; }
   // UNAUTHENTICATED without valid credentials where they are required, or with bad ones;
   // PERMISSION_DENIED when an authenticated caller tries to name someone else. In mode "none"
@@ -56,29 +59,38 @@ class Callers {
   // Identify, then the policy table for `op`, then the rate limit (RESOURCE_EXHAUSTED).
   Result<domain::Actor> Authorize(const grpc::ServerContextBase& ctx, domain::Operation op) const;
   // No principals and no credentials required: every named caller may do everything.
-  bool open_mode() const { return policy_.open_mode; }
-  const domain::PolicyOptions& policy() const { return policy_; }
+  bool open_mode() const { return table()->policy.open_mode; }
+  domain::PolicyOptions policy() const { return table()->policy; }
 
  private:
   struct Entry {
     config::Principal principal;
     std::vector<TokenHash> tokens;
   };
+  // Everything a reload replaces, immutable once built.
+  struct Table {
+    std::map<std::string, Entry> principals;
+    std::map<std::string, std::string> subjects;  // certificate subject or "CN=x" -> name
+    AuthOptions options;
+    domain::PolicyOptions policy;
+  };
   struct Bucket {
     double tokens = 0;
     std::chrono::steady_clock::time_point at;
   };
-  domain::Actor ActorFor(const std::string& name) const;
-  Result<std::string> FromCertificate(const grpc::ServerContextBase& ctx) const;
-  Result<std::string> FromToken(std::string_view header) const;
-  Status Admit(const std::string& name) const;
+  static std::shared_ptr<const Table> Build(const std::vector<config::Principal>& principals,
+                                            AuthOptions options);
+  std::shared_ptr<const Table> table() const;
+  static Result<domain::Actor> IdentifyWith(const std::shared_ptr<const Table>& t,
+                                            const grpc::ServerContextBase& ctx);
+  static domain::Actor ActorFor(const Table& t, const std::string& name);
+  static Result<std::string> FromCertificate(const Table& t, const grpc::ServerContextBase& ctx);
+  static Result<std::string> FromToken(const Table& t, std::string_view header);
+  Status Admit(const AuthOptions& options, const std::string& name) const;
 
-  std::map<std::string, Entry> principals_;
-  std::map<std::string, std::string> subjects_;  // certificate subject or "CN=x" -> name
-  AuthOptions options_;
-  domain::PolicyOptions policy_;
   CallObserver observer_;
-  mutable std::mutex mu_;
+  mutable std::mutex mu_;  // guards table_ and buckets_
+  std::shared_ptr<const Table> table_;
   mutable std::map<std::string, Bucket> buckets_;
 };
 

@@ -160,7 +160,8 @@ grpc::ServerUnaryReactor* AdminService::GetCalendar(grpc::CallbackServerContext*
     if (auto a = callers_.Authorize(*ctx, domain::Operation::kGetCalendar); !a.ok()) {
       return call->Finish(a.status());
     }
-    const domain::Calendar& cal = engine_.calendar();
+    const auto calendar = engine_.calendar();
+    const domain::Calendar& cal = *calendar;
     const int want = call->request.year();
     if (want != 0 && !cal.HasYear(want)) {
       return call->Finish(NotFound("the working-day calendar has no data for " +
@@ -204,7 +205,8 @@ grpc::ServerUnaryReactor* AdminService::AddWorkingDays(grpc::CallbackServerConte
         if (call->request.days() < -2500 || call->request.days() > 2500) {
           return call->Finish(InvalidArgument("days must be between -2500 and 2500"));
         }
-        const domain::Calendar& cal = engine_.calendar();
+        const auto calendar = engine_.calendar();
+    const domain::Calendar& cal = *calendar;
         auto d = cal.AddWorkingDays(*start, call->request.days());
         if (!d.ok()) return call->Finish(d.status());
         auto working = cal.IsWorkingDay(*start);

@@ -9,6 +9,8 @@
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
+#include <csignal>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -635,6 +637,70 @@ TEST_F(AuthTest, FuzzedCredentialsNeverCrashOrAuthenticate) {
   v1::ServerInfo info;
   EXPECT_TRUE(admin_->GetServerInfo(As(Who::kAdmin).get(), {}, &info).ok()) << "still serving";
   std::printf("fuzzed credentials: %d tried, %d authenticated\n", tried, authenticated);
+}
+
+// How often `text` appears in the daemon's log so far.
+int LogCount(const Daemon& d, const std::string& text) {
+  std::ifstream in(d.log_path());
+  std::string log((std::istreambuf_iterator<char>(in)), {});
+  int n = 0;
+  for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
+  return n;
+}
+
+bool WaitLog(const Daemon& d, const std::string& text, int count) {
+  for (int i = 0; i < 500; ++i) {
+    if (LogCount(d, text) >= count) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+TEST_F(AuthTest, SighupReloadsPrincipalsAndKeepsTheOldConfigWhenTheNewOneIsBad) {
+  const std::string base = "[auth]\nmode = \"token\"\n\n";
+  StartWith(base + Principals());
+  const v1::Item item = Draft();
+  const Token newcomer = MakeToken();
+  auto get_as = [&](const std::string& token) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    v1::GetItemRequest req;
+    req.set_id(item.id());
+    v1::Item out;
+    return items_->GetItem(&ctx, req, &out).error_code();
+  };
+  EXPECT_EQ(get_as(newcomer.token), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(get_as(tokens_[Who::kOutsider].token), StatusCode::NOT_FOUND);
+
+  // A new principal, and the outsider moves to the item's unit; the log level goes to debug.
+  std::string moved = Principals();
+  const std::string from = "name = \"赵六\"\nroles = []\nunits = [\"财务科\"]";
+  ASSERT_NE(moved.find(from), std::string::npos);
+  moved.replace(moved.find(from), from.size(), "name = \"赵六\"\nroles = []\nunits = [\"办公室\"]");
+  const std::string good = base + "[log]\nlevel = \"debug\"\n\n" + moved +
+                           "[[principal]]\nname = \"新人\"\nunits = [\"办公室\"]\n"
+                           "token_hashes = [\"" + newcomer.hash + "\"]\n";
+  daemon_->WriteConfig(good);
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(WaitLog(*daemon_, "config reloaded", 1));
+  EXPECT_EQ(LogCount(*daemon_, "log level debug"), 1);
+  EXPECT_EQ(get_as(newcomer.token), StatusCode::OK);
+  EXPECT_EQ(get_as(tokens_[Who::kOutsider].token), StatusCode::OK) << "赵六 now sees 办公室";
+
+  // A broken file: refused with the reason, and the running config stays.
+  daemon_->WriteConfig(good + "\n[auth]\nmode = \"password\"\n");
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(WaitLog(*daemon_, "reload refused", 1));
+  EXPECT_EQ(LogCount(*daemon_, "config reloaded"), 1);
+  EXPECT_EQ(get_as(newcomer.token), StatusCode::OK);
+
+  // What needs a restart is named and not applied.
+  daemon_->WriteConfig("[storage]\nblock_cache_mb = 32\n" + good);
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(WaitLog(*daemon_, "config reloaded", 2));
+  ASSERT_TRUE(WaitLog(*daemon_, "take effect only after a restart", 1));
+  EXPECT_EQ(LogCount(*daemon_, "changes to storage take effect"), 1);
+  EXPECT_EQ(get_as(newcomer.token), StatusCode::OK);
 }
 
 // ------------------------------------------------------------------------------------------

@@ -200,6 +200,10 @@ void Daemon::Stop() {
       << "rectifyd did not exit cleanly on SIGTERM (status " << status << ")";
 }
 
+void Daemon::Signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
 void Daemon::Kill() {
   if (pid_ <= 0) return;
   kill(pid_, SIGKILL);

@@ -31,6 +31,7 @@ class Daemon {
   int StartExpectingExit(std::string* log);
   void Stop();            // SIGTERM and wait; ASSERTs a clean exit
   void Kill();            // SIGKILL and wait
+  void Signal(int sig);   // e.g. SIGHUP (reload the config); does not wait
   bool Running() const { return pid_ > 0; }
   const std::string& addr() const { return addr_; }
   const std::string& data_dir() const { return data_dir_; }

@@ -171,6 +171,9 @@ void Reload(const Flags& flags, Loaded& current, rpc::Callers& callers, engine::
   differs(now.data_dir != was.data_dir, "data_dir");
   differs(now.time_zone != was.time_zone, "time_zone");
   differs(now.http_listen != was.http_listen, "http.listen");
+  differs(now.log_file != was.log_file || now.log_max_size_mb != was.log_max_size_mb ||
+              now.log_max_files != was.log_max_files,
+          "log.file/max_size_mb/max_files");
   differs(now.sync_wal != was.sync_wal, "durability");
   differs(now.block_cache_mb != was.block_cache_mb || now.write_buffer_mb != was.write_buffer_mb,
           "storage");
@@ -234,6 +237,13 @@ int Run(const Flags& flags, sigset_t sigs) {
     return 2;
   }
   SetLogFormatJson(cfg.log_format == "json");
+  if (!cfg.log_file.empty()) {
+    std::string error;
+    if (!SetLogFile(cfg.log_file, cfg.log_max_size_mb << 20, cfg.log_max_files, &error)) {
+      std::cerr << "rectifyd: log.file: " << error << "\n";
+      return 2;
+    }
+  }
 
   SystemClock system_clock;
   std::unique_ptr<ManualClock> test_clock;

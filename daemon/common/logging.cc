@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 namespace rectify {
@@ -52,6 +54,29 @@ void SetLogFormatJson(bool json) {
   std::lock_guard lock(r.mu);
   r.json = json;
   spdlog::apply_all([json](std::shared_ptr<spdlog::logger> l) { l->set_pattern(Pattern(json)); });
+}
+
+bool SetLogFile(const std::string& path, size_t max_bytes, size_t max_files, std::string* error) {
+  spdlog::sink_ptr sink;
+  try {
+    if (max_bytes > 0) {
+      sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(path, max_bytes, max_files);
+    } else {
+      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path);
+    }
+  } catch (const spdlog::spdlog_ex& e) {
+    *error = e.what();
+    return false;
+  }
+  auto& r = Reg();
+  std::lock_guard lock(r.mu);
+  r.sink = sink;
+  spdlog::apply_all([&](std::shared_ptr<spdlog::logger> l) {
+    l->sinks().clear();
+    l->sinks().push_back(sink);
+    l->set_pattern(Pattern(r.json));
+  });
+  return true;
 }
 
 }  // namespace rectify

@@ -21,4 +21,9 @@ bool SetLogLevel(const std::string& level);
 // Text (default) or JSON lines on stderr.
 void SetLogFormatJson(bool json);
 
+// Log to `path` instead of stderr, rotating it at `max_bytes` (0 = never) and keeping
+// `max_files` old files (path.1, path.2, ...). Called once at start-up, before the threads that
+// log are started. IO_ERROR-style message in *error when the file cannot be opened.
+bool SetLogFile(const std::string& path, size_t max_bytes, size_t max_files, std::string* error);
+
 }  // namespace rectify

@@ -181,7 +181,12 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
   }
   RETURN_IF_ERROR(table("log", t));
   if (t) {
-    RETURN_IF_ERROR(CheckKeys(source, *t, "log", {"level", "format"}));
+    RETURN_IF_ERROR(
+        CheckKeys(source, *t, "log", {"level", "format", "file", "max_size_mb", "max_files"}));
+    RETURN_IF_ERROR(Get(source, *t, "log", "file", c.log_file));
+    RETURN_IF_ERROR(Get(source, *t, "log", "max_size_mb", c.log_max_size_mb));
+    RETURN_IF_ERROR(Get(source, *t, "log", "max_files", c.log_max_files));
+    if (c.log_max_files == 0) return Bad(source, *t->get("max_files"), "log.max_files", "must be > 0");
     RETURN_IF_ERROR(Get(source, *t, "log", "level", c.log_level));
     RETURN_IF_ERROR(Get(source, *t, "log", "format", c.log_format));
     static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn",

@@ -83,6 +83,9 @@ struct Config {
   size_t write_buffer_mb = 16;
   std::string log_level = "info";       // [log]
   std::string log_format = "text";      // text | json
+  std::string log_file;                 // "" = stderr (the journal under systemd)
+  uint64_t log_max_size_mb = 0;         // rotate at this size; 0 = never
+  uint64_t log_max_files = 5;           // rotated files kept
   std::vector<Principal> principals;    // [[principal]]
   std::vector<std::string> calendar_files;  // [calendar] files: add or replace years
   Reminders reminders;                  // [reminders]

@@ -33,18 +33,19 @@ struct Figure {
   const char* zh;
   const char* en;
   std::string (*value)(const v1::ReportFigures&);
+  bool in_group_table = true;  // the per-group table keeps to the main figures (CSV has all)
 };
 
 const std::vector<Figure>& Figures() {
   static const std::vector<Figure> kFigures = {
       {"问题数", "items", [](const v1::ReportFigures& f) { return N(f.items()); }},
       {"已销号", "closed", [](const v1::ReportFigures& f) { return N(f.closed()); }},
-      {"已撤销", "cancelled", [](const v1::ReportFigures& f) { return N(f.cancelled()); }},
+      {"已撤销", "cancelled", [](const v1::ReportFigures& f) { return N(f.cancelled()); }, false},
       {"办结率", "completion",
        [](const v1::ReportFigures& f) {
          return Percent(f.completion_rate(), f.items() - f.cancelled());
        }},
-      {"按期销号", "on time", [](const v1::ReportFigures& f) { return N(f.closed_on_time()); }},
+      {"按期销号", "on time", [](const v1::ReportFigures& f) { return N(f.closed_on_time()); }, false},
       {"按期率", "on-time rate",
        [](const v1::ReportFigures& f) { return Percent(f.on_time_rate(), f.closed()); }},
       {"当前逾期", "overdue now", [](const v1::ReportFigures& f) { return N(f.overdue_now()); }},
@@ -56,27 +57,27 @@ const std::vector<Figure>& Figures() {
        }},
       {"有整改措施", "with measures", [](const v1::ReportFigures& f) { return N(f.with_measures()); }},
       {"措施制定率", "measures rate",
-       [](const v1::ReportFigures& f) { return Percent(f.measures_rate(), f.items()); }},
+       [](const v1::ReportFigures& f) { return Percent(f.measures_rate(), f.items()); }, false},
       {"上年度会议问题", "last year's meetings",
        [](const v1::ReportFigures& f) { return N(f.meetings_last_year()); }},
       {"其中已销号", "of them closed",
-       [](const v1::ReportFigures& f) { return N(f.meetings_last_year_closed()); }},
+       [](const v1::ReportFigures& f) { return N(f.meetings_last_year_closed()); }, false},
       {"群众急难愁盼", "public concerns",
        [](const v1::ReportFigures& f) { return N(f.public_concern()); }},
       {"本年解决", "solved this year",
-       [](const v1::ReportFigures& f) { return N(f.public_concern_closed()); }},
+       [](const v1::ReportFigures& f) { return N(f.public_concern_closed()); }, false},
       {"提醒次数", "reminders", [](const v1::ReportFigures& f) { return N(f.reminders()); }},
       {"督办", "supervision", [](const v1::ReportFigures& f) { return N(f.supervision()); }},
       {"约谈", "admonition", [](const v1::ReportFigures& f) { return N(f.admonition()); }},
       {"签字背书", "sign-offs", [](const v1::ReportFigures& f) { return N(f.signoffs()); }},
       {"个人查摆人数", "self-exam persons",
-       [](const v1::ReportFigures& f) { return N(f.self_examination().persons()); }},
+       [](const v1::ReportFigures& f) { return N(f.self_examination().persons()); }, false},
       {"个人查摆问题", "self-exam items",
        [](const v1::ReportFigures& f) { return N(f.self_examination().total()); }},
       {"人均", "per person",
-       [](const v1::ReportFigures& f) { return Fixed1(f.self_examination().average()); }},
-      {"最少", "min", [](const v1::ReportFigures& f) { return N(f.self_examination().min()); }},
-      {"最多", "max", [](const v1::ReportFigures& f) { return N(f.self_examination().max()); }},
+       [](const v1::ReportFigures& f) { return Fixed1(f.self_examination().average()); }, false},
+      {"最少", "min", [](const v1::ReportFigures& f) { return N(f.self_examination().min()); }, false},
+      {"最多", "max", [](const v1::ReportFigures& f) { return N(f.self_examination().max()); }, false},
   };
   return kFigures;
 }
@@ -153,11 +154,15 @@ std::string ReportTable(const v1::Report& report, Lang lang) {
   if (report.groups_size() > 0) {
     out += "\n";
     std::vector<Column> columns = {{GroupTitle(report.group_by(), lang)}};
-    for (const Figure& f : Figures()) columns.push_back({zh ? f.zh : f.en, Align::kRight});
+    for (const Figure& f : Figures()) {
+      if (f.in_group_table) columns.push_back({zh ? f.zh : f.en, Align::kRight});
+    }
     std::vector<Row> rows;
     for (const auto& g : report.groups()) {
       Row row = {GroupLabel(report, g.key(), lang)};
-      for (const Figure& f : Figures()) row.push_back(f.value(g.figures()));
+      for (const Figure& f : Figures()) {
+        if (f.in_group_table) row.push_back(f.value(g.figures()));
+      }
       rows.push_back(std::move(row));
     }
     out += RenderTable(columns, rows);

@@ -316,10 +316,12 @@ TEST(ReportRender, TableAlignsCjkGroupNames) {
   std::string line;
   std::vector<int> starts;
   while (std::getline(in, line)) {
+    // Numbers are right-aligned: the second column's right edge is what lines up.
     const size_t gap = line.find("  ");
     ASSERT_NE(gap, std::string::npos) << line;
-    size_t first = line.find_first_not_of(' ', gap);
-    starts.push_back(DisplayWidth(line.substr(0, first)));
+    const size_t first = line.find_first_not_of(' ', gap);
+    const size_t end = line.find(' ', first);
+    starts.push_back(DisplayWidth(line.substr(0, end)));
   }
   ASSERT_EQ(starts.size(), 4u);  // header, dashes, two groups
   for (int s : starts) EXPECT_EQ(s, starts[0]) << table;

@@ -1,6 +1,7 @@
 #include "client/ledger.h"
 
 #include <charconv>
+#include <cstdio>
 #include <set>
 
 #include "client/deadline.h"
@@ -64,6 +65,40 @@ std::vector<std::string> Split(const std::string& text, const std::vector<std::s
     }
   }
   return out;
+}
+
+// Dates as Excel writes them back into a CSV, depending on the cell format and locale:
+// "2026/6/30", "2026-6-30", "2026.6.30", "2026年6月30日" -> "2026-06-30". Anything else is
+// returned unchanged (and then refused by IsDate, quoting what the person typed).
+std::string NormalizeDate(const std::string& text) {
+  int parts[3] = {0, 0, 0};
+  int digits[3] = {0, 0, 0};
+  int k = 0;
+  size_t i = 0;
+  while (i < text.size() && k < 3) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      parts[k] = parts[k] * 10 + (c - '0');
+      if (++digits[k] > 4) return text;
+      ++i;
+      continue;
+    }
+    if (digits[k] == 0) return text;
+    size_t len = 0;
+    if (c == '-' || c == '/' || c == '.') len = 1;
+    for (std::string_view sep : {"年", "月", "日"}) {
+      if (std::string_view(text).substr(i).starts_with(sep)) len = sep.size();
+    }
+    if (len == 0) return text;
+    ++k;
+    i += len;
+  }
+  const bool complete = (k == 2 && i == text.size() && digits[2] > 0) ||
+                        (k == 3 && i == text.size() && text.ends_with("日"));
+  if (!complete || digits[0] != 4 || digits[1] > 2 || digits[2] > 2) return text;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", parts[0], parts[1], parts[2]);
+  return buf;
 }
 
 const std::set<std::string>& RequiredHeaders() {
@@ -214,9 +249,11 @@ Parsed<std::vector<v1::Measure>> ParseMeasures(const std::string& text) {
     const size_t due_at = line.rfind(kDuePrefix);
     if (due_at != std::string::npos && line.ends_with(kDueSuffix)) {
       const size_t from = due_at + std::string(kDuePrefix).size();
-      const std::string due = line.substr(from, line.size() - std::string(kDueSuffix).size() - from);
+      const std::string typed =
+          Trim(line.substr(from, line.size() - std::string(kDueSuffix).size() - from));
+      const std::string due = NormalizeDate(typed);
       if (!IsDate(due)) {
-        return Parsed<std::vector<v1::Measure>>::Error("整改措施: due date \"" + due +
+        return Parsed<std::vector<v1::Measure>>::Error("整改措施: due date \"" + typed +
                                                        "\" is not YYYY-MM-DD");
       }
       m.set_due(due);
@@ -276,9 +313,10 @@ Parsed<v1::CreateItemRequest> RowToCreate(const std::map<std::string, size_t>& c
   auto measures = ParseMeasures(cell("整改措施"));
   if (!measures.ok()) return Out::Error(measures.error());
   for (auto& m : std::move(measures).value()) *item->add_measures() = std::move(m);
-  if (const std::string deadline = cell("整改时限"); !deadline.empty()) {
+  if (const std::string typed = cell("整改时限"); !typed.empty()) {
+    const std::string deadline = NormalizeDate(typed);
     if (!IsDate(deadline)) {
-      return Out::Error("整改时限 \"" + deadline + "\" is not a date YYYY-MM-DD");
+      return Out::Error("整改时限 \"" + typed + "\" is not a date YYYY-MM-DD");
     }
     req.mutable_deadline()->set_date(deadline);
   }

@@ -207,6 +207,29 @@ TEST(Ledger, RowReadsBackIntoTheSameCreateFields) {
   EXPECT_EQ(req.value().deadline().date(), "2026-07-31");
 }
 
+TEST(Ledger, DatesAsExcelWritesThemBack) {
+  auto columns = MapHeader({"问题标题", "问题描述", "问题来源", "问题类别", "责任单位", "责任人",
+                            "分管领导", "验收人", "整改时限"});
+  ASSERT_TRUE(columns.ok());
+  struct Case {
+    std::string in, out;  // out "" = refused
+  };
+  const Case cases[] = {
+      {"2026-06-30", "2026-06-30"}, {"2026/6/30", "2026-06-30"},   {"2026-6-3", "2026-06-03"},
+      {"2026.06.30", "2026-06-30"}, {"2026年6月30日", "2026-06-30"}, {"2026/2/30", ""},
+      {"6/30/2026", ""},            {"2026/6", ""},                {"2026-06-30x", ""},
+  };
+  for (const Case& c : cases) {
+    auto r = RowToCreate(columns.value(),
+                         {"t", "d", "审计", "纪律", "办公室", "张三", "李四", "王五", c.in});
+    EXPECT_EQ(r.ok(), !c.out.empty()) << c.in;
+    if (r.ok()) EXPECT_EQ(r.value().deadline().date(), c.out) << c.in;
+  }
+  auto m = ParseMeasures("1. 措施（完成时限 2026/5/1）");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m.value()[0].due(), "2026-05-01");
+}
+
 TEST(Ledger, HeaderErrors) {
   struct Case {
     std::vector<std::string> header;

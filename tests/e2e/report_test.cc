@@ -62,9 +62,10 @@ size_t Count(const std::string& text, const std::string& what) {
 
 class LedgerDaemon {
  public:
-  explicit LedgerDaemon(const std::string& tag)
+  explicit LedgerDaemon(const std::string& tag, const std::string& config = "")
       : dir_(MakeTempDir(tag)), guard_(dir_),
         daemon_(dir_, std::vector<std::string>{"--test-clock", kStart}) {
+    if (!config.empty()) daemon_.WriteConfig(config);
     daemon_.Start();
     items_ = v1::ItemService::NewStub(daemon_.channel());
     admin_ = v1::AdminService::NewStub(daemon_.channel());
@@ -497,6 +498,33 @@ TEST_F(ReportE2E, RoundTripIntoAnEmptyDaemon) {
     }
     EXPECT_EQ(x.DebugString(), y.DebugString());
   }
+}
+
+// With principals configured, a member sees the figures of their units' items only (the
+// policy's CanSee, as ListItems); a supervisor sees every unit.
+TEST(ReportScopeE2E, MembersGetTheFiguresOfTheirUnitsOnly) {
+  LedgerDaemon d("report-scope",
+                 "[[principal]]\nname = \"王五\"\nroles = [\"supervisor\", \"admin\"]\n\n"
+                 "[[principal]]\nname = \"李四\"\nunits = [\"办公室\"]\n\n"
+                 "[[principal]]\nname = \"张三\"\nunits = [\"办公室\"]\n\n"
+                 "[[principal]]\nname = \"钱七\"\nunits = [\"财务科\"]\n\n"
+                 "[[principal]]\nname = \"赵六\"\nunits = [\"财务科\"]\n\n"
+                 "[[principal]]\nname = \"孙八\"\nunits = [\"财务科\"]\n");
+  d.Create(Fields("调研不深入", "办公室", "张三", "李四", v1::SOURCE_AUDIT, "2026-06-30"));
+  d.Create(Fields("窗口排队久", "财务科", "赵六", "钱七", v1::SOURCE_AUDIT, "2026-06-30"));
+  d.Create(Fields("票据不全", "财务科", "赵六", "钱七", v1::SOURCE_AUDIT, "2026-06-30"));
+  auto items = [&](const std::string& actor) -> uint64_t {
+    const CtlResult r = e2e::Ctl(d.addr(), actor, {"report", "--year", "2026", "-o", "json"});
+    EXPECT_EQ(r.exit_code, 0) << actor << ": " << r.err;
+    return ReportFromJson(r.out).overall().items();
+  };
+  EXPECT_EQ(items("王五"), 3u);
+  EXPECT_EQ(items("孙八"), 2u);
+  EXPECT_EQ(items("李四"), 1u);
+  // An unknown caller is refused by the policy, not answered with empty figures.
+  const CtlResult stranger = e2e::Ctl(d.addr(), "路人", {"report", "--year", "2026"});
+  EXPECT_EQ(stranger.exit_code, 1);
+  EXPECT_FALSE(stranger.err.empty());
 }
 
 }  // namespace

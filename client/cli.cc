@@ -11,6 +11,7 @@
 #include "client/clock_args.h"
 #include "client/deadline.h"
 #include "client/evidence.h"
+#include "client/ledger_cli.h"
 
 #ifndef RECTIFYCTL_VERSION
 #define RECTIFYCTL_VERSION "dev"
@@ -357,6 +358,9 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
   CLI::Option* clock_advance = set_clock->add_option(
       "--advance", raw.advance, "move the clock by a duration: 90s, 15m, 3h, 2d, -1h");
 
+  LedgerCli ledger;  // report, export, import (issue #6)
+  ledger.Register(app);
+
   std::vector<const char*> argv;
   argv.push_back("rectifyctl");
   for (const std::string& a : args) argv.push_back(a.c_str());
@@ -416,7 +420,9 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
   Converter c(raw);
   const CLI::App* chosen = app.get_subcommands().front();
 
-  if (chosen == create) {
+  if (ledger.Owns(chosen)) {
+    if (auto error = ledger.Convert(chosen, &inv.command)) return usage(*error);
+  } else if (chosen == create) {
     CreateCommand cmd;
     v1::Item* item = cmd.request.mutable_item();
     item->set_title(raw.title);

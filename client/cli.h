@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "client/enums.h"
+#include "client/ledger_commands.h"
 #include "rectify/v1/rectify.pb.h"
 
 namespace rectify::client {
@@ -94,7 +95,7 @@ using Command = std::variant<CreateCommand, GetCommand, ListCommand, UpdateComma
                              TransitionCommand, ProgressCommand, ServerInfoCommand, WatchCommand,
                              RemindRunCommand, RemindListCommand, CalendarCommand,
                              AddWorkingDaysCommand, SetClockCommand, HashTokenCommand,
-                             HealthCommand>;
+                             HealthCommand, ReportCommand, ExportCommand, ImportCommand>;
 
 struct Invocation {
   GlobalOptions global;

@@ -15,6 +15,7 @@
 
 #include "client/actor_header.h"
 #include "client/interrupt.h"
+#include "client/ledger_exec.h"
 #include "client/render.h"
 #include "client/status_names.h"
 #include "rectify/v1/rectify.grpc.pb.h"
@@ -244,6 +245,11 @@ class Session {
     out_ << "for the principal in the config:\ntoken_hashes = [\"" << *hash << "\"]\n";
     return kExitOk;
   }
+
+  // Year-end commands (issue #6): ledger_exec.cc.
+  int operator()(const ReportCommand& cmd) { return RunReport(global_, channel_, cmd, out_, err_); }
+  int operator()(const ExportCommand& cmd) { return RunExport(global_, channel_, cmd, out_, err_); }
+  int operator()(const ImportCommand& cmd) { return RunImport(global_, channel_, cmd, out_, err_); }
 
   int operator()(const WatchCommand& cmd) {
     grpc::ClientContext ctx;  // outlives the interrupt watcher, which may cancel it

@@ -28,6 +28,7 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "remind/scheduler.h"
+#include "rpc/report_service.h"
 #include "rpc/services.h"
 #include "rpc/transport.h"
 #include "rpc/watch_service.h"
@@ -361,6 +362,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   rpc::WatchService watch_service(hub, callers);
   rpc::AdminService admin(engine, callers, test_clock.get());
   rpc::ReminderService reminders(engine, callers);
+  rpc::ReportService reports(engine, callers);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -370,6 +372,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   builder.RegisterService(&admin);
   builder.RegisterService(&watch_service);
   builder.RegisterService(&reminders);
+  builder.RegisterService(&reports);
   builder.SetMaxReceiveMessageSize(4 << 20);
   auto server = builder.BuildAndStart();
   if (!server || port == 0) {

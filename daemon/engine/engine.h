@@ -120,6 +120,9 @@ class Engine {
   Result<v1::GetHistoryResponse> GetHistory(const domain::Actor& actor,
                                             const v1::GetHistoryRequest& req);
   Result<v1::ServerInfo> GetServerInfo();
+  // Year-end figures from one snapshot (engine/report.cc): one pass over the year's items
+  // through the year index, plus last year's meeting and public-concern items.
+  Result<v1::Report> GetReport(const domain::Actor& actor, const v1::GetReportRequest& req);
 
   uint64_t committed_revision() const { return committed_revision_.load(); }
   GroupStats stats() const;

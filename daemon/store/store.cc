@@ -683,6 +683,15 @@ Result<std::vector<v1::Reminder>> ReadView::ItemReminders(std::string_view item_
   return out;
 }
 
+Result<uint64_t> ReadView::CountItemReminders(std::string_view item_id) const {
+  uint64_t n = 0;
+  const std::string prefix = keys::ReminderPrefix(item_id);
+  auto it = Iter(store_->remind_);
+  for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix); it->Next()) n++;
+  RETURN_IF_ERROR(FromRocks(it->status(), "reminder count"));
+  return n;
+}
+
 Result<std::optional<v1::Delivery>> ReadView::GetDelivery(uint64_t id) const {
   std::string v;
   bool found = false;

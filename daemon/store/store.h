@@ -99,6 +99,8 @@ class ReadView {
   Result<std::optional<int64_t>> NextDue() const;  // the head of the due index
   Result<bool> HasReminder(std::string_view item_id, std::string_view key) const;
   Result<std::vector<v1::Reminder>> ItemReminders(std::string_view item_id, size_t limit) const;
+  // How many reminders fired for the item (keys only, no value parsed): year-end reports.
+  Result<uint64_t> CountItemReminders(std::string_view item_id) const;
   Result<std::optional<v1::Delivery>> GetDelivery(uint64_t id) const;
   // Pending deliveries due at or before now_us, earliest first.
   Result<std::vector<v1::Delivery>> PendingDeliveries(int64_t now_us, size_t limit) const;

@@ -40,12 +40,14 @@ Result<v1::Report> Engine::GetReport(const domain::Actor& actor,
   auto view = store_.View();
   // A caller who does not see every unit gets the figures of the items they may see
   // (domain/policy.h CanSee), like ListItems: the report never counts a hidden item.
+  const auto settings = this->settings();  // one policy and calendar for the whole report
   std::function<bool(const v1::Item&)> visible;
-  if (!domain::SeesAllUnits(actor, options_.policy)) {
-    visible = [&](const v1::Item& item) { return domain::CanSee(item, actor, options_.policy); };
+  if (!domain::SeesAllUnits(actor, settings->policy)) {
+    visible = [&](const v1::Item& item) { return domain::CanSee(item, actor, settings->policy); };
   }
   const TimePoint now = clock_.Now();
-  domain::ReportBuilder builder(req, domain::LocalDate(now, zone_), zone_, &calendar_);
+  domain::ReportBuilder builder(req, domain::LocalDate(now, zone_), zone_,
+                                settings->calendar.get());
 
   store::ListQuery q;
   q.year = req.year();

@@ -8,8 +8,12 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include "common/failpoint.h"
 #include "common/logging.h"
 #include "store/keys.h"
 
@@ -146,8 +150,15 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   store->options_ = options;
 
   std::error_code ec;
-  std::filesystem::create_directories(options.dir, ec);
-  if (ec) return Internal("cannot create data directory " + options.dir + ": " + ec.message());
+  if (options.read_only) {
+    // Read-only (rectifyd --check, a backup): never create what is not there.
+    if (!std::filesystem::is_directory(options.dir, ec)) {
+      return NotFound("data directory " + options.dir + " does not exist");
+    }
+  } else {
+    std::filesystem::create_directories(options.dir, ec);
+    if (ec) return Internal("cannot create data directory " + options.dir + ": " + ec.message());
+  }
 
   rocksdb::Options db_opts;
   db_opts.create_if_missing = true;
@@ -269,9 +280,79 @@ std::unique_ptr<WriteSet> Store::NewWriteSet() {
 }
 
 Status Store::Commit(WriteSet& writes, bool sync) {
+  if (degraded_) {
+    // A failed write (most often a full disk) leaves RocksDB in a background-error state in
+    // which it refuses every write until resumed. Resuming is cheap when nothing is wrong any
+    // more and fails with the same error while it still is, so each commit tries once: writes
+    // come back by themselves once space is freed, without a restart.
+    const rocksdb::Status r = db_->Resume();
+    if (!r.ok()) return FromRocks(r, "commit refused, the store is still read-only");
+    degraded_ = false;
+    Logger("store")->warn("writes resumed after an earlier write failure dir={}", options_.dir);
+  }
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return FromRocks(db_->Write(wo, writes.batch_.get()), "commit");
+  const rocksdb::Status s = db_->Write(wo, writes.batch_.get());
+  if (!s.ok()) degraded_ = true;
+  return FromRocks(s, "commit");
+}
+
+Result<uint64_t> Store::Backup(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (dir.empty() || fs::path(dir).is_relative()) {
+    return InvalidArgument("backup directory must be an absolute path, got \"" + dir + "\"");
+  }
+  if (fs::exists(dir, ec)) {
+    return FailedPrecondition("backup directory " + dir + " already exists; name a new one");
+  }
+  const fs::path parent = fs::path(dir).parent_path();
+  if (!fs::is_directory(parent, ec)) {
+    return FailedPrecondition("the parent directory of " + dir + " does not exist");
+  }
+  const std::string partial = dir + ".partial";
+  fs::remove_all(partial, ec);  // left by a backup that crashed half-way
+  fs::remove_all(partial + ".tmp", ec);  // RocksDB's own staging directory of the same
+
+  rocksdb::Checkpoint* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "backup"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: flush the memtables first, so the backup is SST files (hard links on
+  // the same filesystem) plus a short WAL, all of one instant: one revision.
+  Status st = FromRocks(checkpoint->CreateCheckpoint(partial, 0), "backup to " + partial);
+  if (st.ok()) st = RECTIFY_FAILPOINT("store.backup");
+  uint64_t revision = 0;
+  if (st.ok()) {
+    // The revision is read from the checkpoint itself: exactly what a restore will hold.
+    StoreOptions o;
+    o.dir = partial;
+    o.read_only = true;
+    o.block_cache_bytes = 1 << 20;
+    auto copy = Store::Open(o);
+    if (copy.ok()) {
+      revision = (*copy)->View()->revision();
+    } else {
+      st = copy.status().Prefixed("backup " + partial + " does not open");
+    }
+  }
+  if (st.ok()) {
+    fs::rename(partial, dir, ec);
+    if (ec) st = Internal("cannot rename " + partial + " to " + dir + ": " + ec.message());
+  }
+  if (st.ok()) {
+    // The rename is the commit point of a backup: make it durable.
+    const int fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+  }
+  if (!st.ok()) {
+    fs::remove_all(partial, ec);
+    return st;
+  }
+  Logger("store")->info("backup written dir={} revision={}", dir, revision);
+  return revision;
 }
 
 Status Store::CompactEvents(uint64_t cut) {
@@ -281,6 +362,7 @@ Status Store::CompactEvents(uint64_t cut) {
   std::string v;
   keys::AppendU64(v, cut);
   RETURN_IF_ERROR(FromRocks(batch.Put(meta_, keys::CompactRevisionKey(), v), "compaction"));
+  RETURN_IF_ERROR(RECTIFY_FAILPOINT("store.compact_events"));
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Write(wo, &batch), "compaction");

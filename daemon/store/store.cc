@@ -1,6 +1,8 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 
 #include <rocksdb/cache.h>
@@ -139,6 +141,27 @@ bool Matches(const v1::Item& item, const ListQuery& q) {
   return !q.predicate || q.predicate(item);
 }
 
+// RocksDB's info log, forwarded to the store's logger (warnings and errors only).
+class SpdlogRocksLogger final : public rocksdb::Logger {
+ public:
+  SpdlogRocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char buf[1024];
+    std::vsnprintf(buf, sizeof buf, format, ap);
+    auto log = rectify::Logger("store");
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
+      log->error("rocksdb: {}", buf);
+    } else {
+      log->warn("rocksdb: {}", buf);
+    }
+  }
+};
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------
@@ -168,6 +191,9 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_opts.db_write_buffer_size = options.write_buffer_bytes * 4;
   db_opts.keep_log_file_num = 5;
   db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // RocksDB's own log goes to ours, not to a LOG file in the data directory: on a full disk
+  // that file fails too, and RocksDB's writer for it aborts on the next line after a failure.
+  db_opts.info_log = std::make_shared<SpdlogRocksLogger>();
 
   // Few large shards: index blocks of a big ledger run to a few MB, and the default 1 MB shards
   // of a 64 MB cache could never hold one (every lookup re-read and re-decompressed it).
@@ -286,6 +312,10 @@ Status Store::Commit(WriteSet& writes, bool sync) {
     // more and fails with the same error while it still is, so each commit tries once: writes
     // come back by themselves once space is freed, without a restart.
     const rocksdb::Status r = db_->Resume();
+    if (r.IsBusy()) {
+      // RocksDB's own recovery is running (it polls for free space): still the first error.
+      return degraded_status_;
+    }
     if (!r.ok()) return FromRocks(r, "commit refused, the store is still read-only");
     degraded_ = false;
     Logger("store")->warn("writes resumed after an earlier write failure dir={}", options_.dir);
@@ -293,8 +323,12 @@ Status Store::Commit(WriteSet& writes, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   const rocksdb::Status s = db_->Write(wo, writes.batch_.get());
-  if (!s.ok()) degraded_ = true;
-  return FromRocks(s, "commit");
+  Status st = FromRocks(s, "commit");
+  if (!s.ok()) {
+    degraded_ = true;
+    degraded_status_ = st;
+  }
+  return st;
 }
 
 Result<uint64_t> Store::Backup(const std::string& dir) {

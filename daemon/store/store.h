@@ -179,6 +179,7 @@ class Store {
   Store() = default;
   StoreOptions options_;
   std::atomic<bool> degraded_{false};
+  Status degraded_status_;  // the write failure that degraded it (writer thread only)
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;

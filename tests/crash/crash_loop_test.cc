@@ -316,10 +316,13 @@ TEST_F(CrashLoop, KilledAtRandomMomentsLosesNothingAcknowledged) {
             } else {
               std::lock_guard lock(model.mu);
               const auto code = st.error_code();
-              (code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
-                       code == grpc::StatusCode::CANCELLED
-                   ? model.failed
-                   : model.refused)++;
+              if (code == grpc::StatusCode::UNAVAILABLE ||
+                  code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                  code == grpc::StatusCode::CANCELLED) {
+                model.failed++;  // the daemon is gone: this one is in doubt, stop here
+                break;
+              }
+              model.refused++;
             }
           }
         }

@@ -52,6 +52,13 @@ class ReliabilityTest : public ::testing::Test {
     admin_ = v1::AdminService::NewStub(daemon_->channel());
     reminders_ = v1::ReminderService::NewStub(daemon_->channel());
   }
+  // SIGTERM; our stubs go first (they hold a connection the server would wait 5 s for).
+  void StopDaemon() {
+    items_.reset();
+    admin_.reset();
+    reminders_.reset();
+    daemon_->Stop();
+  }
   // Kills what is left of a daemon that crashed itself (a failpoint) and reaps it.
   void Reap() {
     items_.reset();
@@ -92,7 +99,7 @@ TEST_F(ReliabilityTest, CheckIsCleanOnALiveLedgerAndRefusesWhatIsNotOne) {
   CheckResult live = RunCheck(Db());
   EXPECT_EQ(live.exit_code, 0) << live.out << live.err;
   EXPECT_NE(live.err.find("items=20"), std::string::npos) << live.err;
-  daemon_->Stop();
+  StopDaemon();
   ExpectCheckClean(Db());
   CheckResult missing = RunCheck(dir_ + "/no-such-dir");
   EXPECT_EQ(missing.exit_code, 2);
@@ -165,7 +172,7 @@ TEST_F(ReliabilityTest, BackupUnderLoadRestoresToOneRevisionWithEverythingAcknow
   CtlResult again = Ctl(daemon_->addr(), "王五", {"admin", "backup", backup});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
-  daemon_->Stop();
+  StopDaemon();
 
   // The restore: a daemon on the backup directory (README "Backup and restore").
   ExpectCheckClean(backup);
@@ -223,7 +230,7 @@ TEST_F(ReliabilityTest, FailpointCrashBeforeWriteLosesNothingAcknowledgedAndWrit
   // The caller retries the unacknowledged create with its request id: applied once, now.
   ASSERT_TRUE(Create(NewItem("never acknowledged", "2026-12-31", "rid-4"), &item).ok());
   EXPECT_EQ(item.revision(), 4u);
-  daemon_->Stop();
+  StopDaemon();
   ExpectCheckClean(Db());
 }
 
@@ -241,7 +248,7 @@ TEST_F(ReliabilityTest, FailpointErrorBeforeWriteRefusesTheGroupAndTheEngineGoes
   ASSERT_TRUE(Create(NewItem("three", "2026-12-31"), &c).ok());
   EXPECT_EQ(c.revision(), 2u) << "the refused group used no revision";
   EXPECT_EQ(Info().items_total(), 2u);
-  daemon_->Stop();
+  StopDaemon();
   ExpectCheckClean(Db());
 }
 
@@ -263,7 +270,7 @@ TEST_F(ReliabilityTest, FailpointCrashAfterWriteKeepsTheWholeGroupAndARetryIsIde
   ASSERT_TRUE(Create(NewItem("two", "2026-12-31", "rid-2"), &second).ok());
   EXPECT_EQ(second.revision(), 2u);
   EXPECT_EQ(Info().items_total(), 2u);
-  daemon_->Stop();
+  StopDaemon();
   ExpectCheckClean(Db());
 }
 
@@ -317,7 +324,7 @@ TEST_F(ReliabilityTest, FailpointCrashBetweenSendAndMarkSentResendsWithTheSameKe
   auto requests = http.Requests();
   ASSERT_EQ(requests.size(), 2u) << "sent, crashed, re-sent once";
   EXPECT_EQ(requests[0]["headers"]["Idempotency-Key"], requests[1]["headers"]["Idempotency-Key"]);
-  daemon_->Stop();
+  StopDaemon();
   ExpectCheckClean(Db(), daemon_->ConfigPath());
 }
 
@@ -350,7 +357,7 @@ TEST_F(ReliabilityTest, FailpointCrashInsideEventCompactionLeavesTheLogWhole) {
     v1::Item item;
     EXPECT_TRUE(items_->GetItem(Context("x").get(), g, &item).ok()) << id;
   }
-  daemon_->Stop();
+  StopDaemon();
   ExpectCheckClean(Db());
 }
 
@@ -392,7 +399,7 @@ TEST_F(ReliabilityTest, FailpointsDuringBackupLeaveNoBackupThatLooksWhole) {
   ASSERT_TRUE(admin_->Backup(Context("王五").get(), req, &resp).ok());
   EXPECT_EQ(resp.revision(), 2u);
   EXPECT_FALSE(fs::exists(target + ".partial"));
-  daemon_->Stop();
+  StopDaemon();
   ExpectCheckClean(target);
 }
 
@@ -508,14 +515,16 @@ TEST_F(ReliabilityTest, DiskFullRefusesWritesKeepsReadsAndWatchesAndRecoversWith
                         std::chrono::seconds(20)));
   watch_ctx.TryCancel();
   watcher.join();
+  reader.reset();
+  watch_stub.reset();
   std::printf("[disk-full] acknowledged=%zu refused_at_revision=%llu resumed_at=%llu\n",
               acked.size(), static_cast<unsigned long long>(revision),
               static_cast<unsigned long long>(item.revision()));
-  daemon_->Stop();
+  StopDaemon();
   ExpectCheckClean(fsdir + "/db");
   StartDaemon();
   EXPECT_EQ(Info().items_total(), acked.size());
-  daemon_->Stop();
+  StopDaemon();
 }
 
 // ---- overload ------------------------------------------------------------------------------
@@ -567,7 +576,7 @@ TEST_F(ReliabilityTest, OverloadShedsWithResourceExhaustedAndKeepsEverythingAckn
     v1::Item item;
     EXPECT_TRUE(items_->GetItem(Context("x").get(), g, &item).ok()) << id;
   }
-  daemon_->Stop();
+  StopDaemon();
 }
 
 }  // namespace

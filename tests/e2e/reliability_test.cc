@@ -560,8 +560,8 @@ TEST_F(ReliabilityTest, OverloadShedsWithResourceExhaustedAndKeepsEverythingAckn
     });
   }
   for (auto& t : burst) t.join();
-  std::printf("[overload] requests=%d acknowledged=%zu shed=%d other=%d\n", 64 * 8,
-              acked.size(), shed.load(), other.load());
+  std::printf("[overload] requests=%d acknowledged=%zu shed=%d other=%d daemon_peak_rss_kib=%ld\n",
+              64 * 8, acked.size(), shed.load(), other.load(), PeakRssKb(Db()));
   EXPECT_GT(shed.load(), 0) << "a burst of 64 callers against a queue of 4 sheds some";
   EXPECT_GT(acked.size(), 0u);
   EXPECT_EQ(other.load(), 0) << other_error;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -123,6 +124,26 @@ void HttpReceiver::SetMode(const std::string& mode) {
                     std::to_string(port_) + "/_control',data=json.dumps({'mode':'" + mode +
                     "'}).encode(),headers={'Content-Type':'application/json'}))\"";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
+}
+
+long PeakRssKb(const std::string& data_dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string pid = entry.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = Slurp("/proc/" + pid + "/cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find("rectifyd ") == std::string::npos ||
+        cmdline.find(" --data-dir " + data_dir + " ") == std::string::npos) {
+      continue;
+    }
+    std::istringstream status(Slurp("/proc/" + pid + "/status"));
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+    }
+  }
+  return 0;
 }
 
 bool Answers(Daemon& daemon) {

@@ -74,6 +74,10 @@ constexpr bool kFailpoints =
 v1::CreateItemRequest NewItem(const std::string& title, const std::string& deadline,
                               const std::string& request_id = "");
 
+// The peak resident memory (VmHWM, KiB) of the rectifyd serving `data_dir` (found by its
+// command line in /proc); 0 when not found.
+long PeakRssKb(const std::string& data_dir);
+
 // Reads the whole file.
 std::string Slurp(const std::string& path);
 

@@ -28,12 +28,9 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* ctx,
           "dir must be an absolute path on the daemon's host (it must not exist yet), got \"" +
           dir + "\""));
     }
-    auto actor = callers_.Identify(*ctx);
+    // The policy table (domain/policy.h): admins only, unless the ledger runs in open mode.
+    auto actor = callers_.Authorize(*ctx, domain::Operation::kBackup);
     if (!actor.ok()) return call->Finish(actor.status());
-    if (!callers_.open_mode() && !actor->admin) {
-      return call->Finish(PermissionDenied(actor->name + " may not take backups: it needs the "
-                                           "admin role"));
-    }
     std::lock_guard lock(backup_mu_);
     if (backup_running_) {
       return call->Finish(Unavailable("a backup is already running; retry when it is done"));

@@ -121,6 +121,8 @@ std::string Config(int port) {
   return "[reminders]\nbackoff_base_ms = 100\nbackoff_max_ms = 1000\nmax_attempts = 1000\n\n"
          "[[principal]]\nname = \"张三\"\n\n[[principal]]\nname = \"李四\"\n\n"
          "[[principal]]\nname = \"王五\"\nroles = [\"supervisor\", \"admin\"]\n\n"
+         "[[principal]]\nname = \"cron\"\nroles = [\"scheduler\"]\n\n"
+         "[[principal]]\nname = \"watcher\"\nroles = [\"auditor\"]\n\n"
          "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:" +
          std::to_string(port) + "/hook\"\ntimeout_ms = 3000\n";
 }

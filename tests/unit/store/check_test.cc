@@ -47,7 +47,11 @@ void BuildLedger(const std::string& dir) {
   engine::Engine engine(**store, clock, *domain::LocateZone("Asia/Shanghai"),
                         domain::DefaultCalendar(), eo);
   ASSERT_TRUE(engine.Start().ok());
-  domain::Actor boss{"王五", true, true, {}, true};
+  domain::Actor boss;
+  boss.name = "王五";
+  boss.supervisor = true;
+  boss.admin = true;
+  boss.known = true;
   auto create = [&](const std::string& rid) {
     v1::CreateItemRequest c;
     auto* it = c.mutable_item();

@@ -357,6 +357,12 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
       "--to", raw.to, "set the clock to this RFC 3339 time, e.g. 2026-06-30T09:00:00+08:00");
   CLI::Option* clock_advance = set_clock->add_option(
       "--advance", raw.advance, "move the clock by a duration: 90s, 15m, 3h, 2d, -1h");
+  std::string backup_dir;
+  CLI::App* backup = admin->add_subcommand(
+      "backup", "online backup of the ledger (a consistent RocksDB checkpoint) into DIR");
+  backup->add_option("dir", backup_dir,
+                     "absolute path on the daemon's host; must not exist yet, its parent must")
+      ->required();
 
   LedgerCli ledger;  // report, export, import (issue #6)
   ledger.Register(app);
@@ -641,7 +647,8 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
     inv.command = HealthCommand{};
   } else if (chosen == admin && admin->get_subcommands().front() == hash_token) {
     inv.command = HashTokenCommand{raw.hash_token};
-  } else if (chosen == admin) {
+  } else if (chosen == admin && !backup->parsed()) {
+    // set-clock
     if ((clock_to->count() > 0) == (clock_advance->count() > 0)) {
       return usage("set-clock takes exactly one of --to TIME and --advance DURATION");
     }
@@ -662,6 +669,10 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
       }
       cmd.request.set_advance_seconds(seconds);
     }
+    inv.command = std::move(cmd);
+  } else if (chosen == admin) {
+    BackupCommand cmd;
+    cmd.request.set_dir(backup_dir);
     inv.command = std::move(cmd);
   } else {
     bool found = false;

@@ -91,11 +91,16 @@ struct SetClockCommand {
   v1::SetClockRequest request;  // exactly one of time / advance_seconds (non-zero) is set
 };
 
+struct BackupCommand {
+  v1::BackupRequest request;  // `admin backup DIR`: DIR on the daemon's host
+};
+
 using Command = std::variant<CreateCommand, GetCommand, ListCommand, UpdateCommand, HistoryCommand,
                              TransitionCommand, ProgressCommand, ServerInfoCommand, WatchCommand,
                              RemindRunCommand, RemindListCommand, CalendarCommand,
                              AddWorkingDaysCommand, SetClockCommand, HashTokenCommand,
-                             HealthCommand, ReportCommand, ExportCommand, ImportCommand>;
+                             HealthCommand, ReportCommand, ExportCommand, ImportCommand,
+                             BackupCommand>;
 
 struct Invocation {
   GlobalOptions global;

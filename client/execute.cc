@@ -251,6 +251,15 @@ class Session {
   int operator()(const ExportCommand& cmd) { return RunExport(global_, channel_, cmd, out_, err_); }
   int operator()(const ImportCommand& cmd) { return RunImport(global_, channel_, cmd, out_, err_); }
 
+  int operator()(const BackupCommand& cmd) {
+    return Unary(*admin_, &v1::AdminService::Stub::Backup, cmd.request,
+                 [&](const v1::BackupResponse& r) {
+                   return (global_.lang == Lang::kZh ? "备份完成：" : "backup written: ") +
+                          r.dir() + (global_.lang == Lang::kZh ? " 修订号 " : " revision ") +
+                          std::to_string(r.revision()) + "\n";
+                 });
+  }
+
   int operator()(const WatchCommand& cmd) {
     grpc::ClientContext ctx;  // outlives the interrupt watcher, which may cancel it
     Prepare(&ctx, /*unary=*/false);

@@ -151,7 +151,8 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
   RETURN_IF_ERROR(CheckKeys(source, root, "",
                             {"listen", "data_dir", "time_zone", "durability", "storage", "log",
                              "principal", "calendar", "reminders", "watch", "channel", "http",
-                             "auth", "tls", "policy", "rate_limit"}));
+                             "auth", "tls", "policy", "rate_limit",
+                             "engine"}));
   RETURN_IF_ERROR(Get(source, root, "", "listen", c.listen));
   RETURN_IF_ERROR(Get(source, root, "", "data_dir", c.data_dir));
   RETURN_IF_ERROR(Get(source, root, "", "time_zone", c.time_zone));
@@ -177,6 +178,14 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
     RETURN_IF_ERROR(Get(source, *t, "storage", "write_buffer_mb", c.write_buffer_mb));
     if (c.write_buffer_mb == 0) {
       return Bad(source, *t->get("write_buffer_mb"), "storage.write_buffer_mb", "must be > 0");
+    }
+  }
+  RETURN_IF_ERROR(table("engine", t));
+  if (t) {
+    RETURN_IF_ERROR(CheckKeys(source, *t, "engine", {"max_pending"}));
+    RETURN_IF_ERROR(Get(source, *t, "engine", "max_pending", c.engine_max_pending));
+    if (c.engine_max_pending == 0) {
+      return Bad(source, *t->get("max_pending"), "engine.max_pending", "must be > 0");
     }
   }
   RETURN_IF_ERROR(table("log", t));

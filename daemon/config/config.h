@@ -81,6 +81,9 @@ struct Config {
   bool sync_wal = true;                 // [durability] sync
   size_t block_cache_mb = 64;           // [storage]
   size_t write_buffer_mb = 16;
+  // [engine] max_pending: mutations queued for the writer beyond this are refused with
+  // RESOURCE_EXHAUSTED (overload sheds load instead of growing memory and latency).
+  size_t engine_max_pending = 10000;
   std::string log_level = "info";       // [log]
   std::string log_format = "text";      // text | json
   std::string log_file;                 // "" = stderr (the journal under systemd)

@@ -7,6 +7,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
 
+#include "common/failpoint.h"
 #include "common/logging.h"
 #include "domain/dates.h"
 #include "domain/validation.h"
@@ -297,7 +298,10 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
     }
     if (g.outbox_seq != outbox_seq_) g.writes->PutOutboxSeq(g.outbox_seq);
     const auto write_started = std::chrono::steady_clock::now();
-    commit = store_.Commit(*g.writes, options_.sync);
+    commit = RECTIFY_FAILPOINT("engine.before_write");
+    if (commit.ok()) commit = store_.Commit(*g.writes, options_.sync);
+    // Durable, nobody answered: a crash here must leave the group whole on restart.
+    if (commit.ok()) RECTIFY_FAILPOINT("engine.after_write").IgnoreError();
     const double write_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count();
     if (!commit.ok() && options_.on_commit_failed) options_.on_commit_failed();

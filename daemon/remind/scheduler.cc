@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <future>
 
+#include "common/failpoint.h"
 #include "common/logging.h"
 
 namespace rectify::remind {
@@ -217,6 +218,10 @@ void Scheduler::Deliver(const v1::Delivery& d) {
       digest.lines.push_back(std::move(line));
     }
     notify::DeliveryResult res = sender_.Send(*channel, digest, clock_.Now());
+    // Accepted by the receiver, not yet marked SENT: a crash here must re-send, same key.
+    if (res.outcome == notify::Outcome::kDelivered) {
+      RECTIFY_FAILPOINT("remind.after_send").IgnoreError();
+    }
     switch (res.outcome) {
       case notify::Outcome::kDelivered:
         u.outcome = engine::DeliveryUpdate::Outcome::kSent;

@@ -5,6 +5,9 @@
 // the gRPC callback thread (RocksDB reads from a snapshot, no fsync); mutations complete from
 // the engine's writer thread once their group is durable.
 
+#include <mutex>
+#include <thread>
+
 #include "engine/engine.h"
 #include "rectify/v1/rectify.grpc.pb.h"
 #include "rpc/caller.h"
@@ -22,7 +25,8 @@ using ItemBase = ItemService::WithRawCallbackMethod_CreateItem<
 using v1::AdminService;
 using AdminBase = AdminService::WithRawCallbackMethod_GetServerInfo<
     AdminService::WithRawCallbackMethod_SetClock<AdminService::WithRawCallbackMethod_GetCalendar<
-        AdminService::WithRawCallbackMethod_AddWorkingDays<AdminService::Service>>>>;
+        AdminService::WithRawCallbackMethod_AddWorkingDays<
+            AdminService::WithRawCallbackMethod_Backup<AdminService::Service>>>>>;
 using v1::ReminderService;
 using ReminderBase = ReminderService::WithRawCallbackMethod_RunReminders<
     ReminderService::WithRawCallbackMethod_ListReminders<ReminderService::Service>>;
@@ -68,9 +72,16 @@ class AdminService final : public detail::AdminBase {
                                         Raw* out) override;
   grpc::ServerUnaryReactor* AddWorkingDays(grpc::CallbackServerContext* ctx, const Raw* in,
                                            Raw* out) override;
+  // rpc/backup.cc: the copy runs on a thread of its own, one backup at a time.
+  grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* ctx, const Raw* in,
+                                   Raw* out) override;
+  ~AdminService() override;
 
  private:
   Result<v1::ServerInfo> Info();
+  std::mutex backup_mu_;
+  bool backup_running_ = false;
+  std::thread backup_thread_;
   engine::Engine& engine_;
   const Callers& callers_;
   ManualClock* test_clock_;

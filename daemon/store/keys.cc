@@ -173,4 +173,103 @@ std::string DateOfDeadlineKey(std::string_view key) {
          std::string(d.substr(6, 2));
 }
 
+namespace {
+// u16 length | bytes at the front of `in`: the string and what follows it.
+bool SplitString(std::string_view in, std::string_view* s, std::string_view* rest) {
+  if (in.size() < 2) return false;
+  const size_t n = (static_cast<uint8_t>(in[0]) << 8) | static_cast<uint8_t>(in[1]);
+  if (in.size() < 2 + n) return false;
+  *s = in.substr(2, n);
+  *rest = in.substr(2 + n);
+  return true;
+}
+}  // namespace
+
+bool ParseIndexKey(std::string_view key, std::string_view* id) {
+  if (key.empty()) return false;
+  std::string_view payload = key.substr(1), value;
+  switch (static_cast<Tag>(key[0])) {
+    case Tag::kState:
+    case Tag::kSource:
+    case Tag::kCategory:
+      if (payload.size() < 1) return false;
+      *id = payload.substr(1);
+      break;
+    case Tag::kYear:
+      if (payload.size() < 2) return false;
+      *id = payload.substr(2);
+      break;
+    case Tag::kUnit:
+    case Tag::kOwner:
+    case Tag::kLeader:
+    case Tag::kVerifier:
+      if (!SplitString(payload, &value, id)) return false;
+      break;
+    case Tag::kDeadline:
+    case Tag::kOpenDeadline:
+      if (payload.size() < 8) return false;
+      *id = payload.substr(8);
+      break;
+    default:
+      return false;
+  }
+  return !id->empty();
+}
+
+bool ParseHistoryKey(std::string_view key, std::string_view* id, uint64_t* revision) {
+  if (key.empty() || key[0] != static_cast<char>(Tag::kHistory)) return false;
+  std::string_view rest;
+  if (!SplitString(key.substr(1), id, &rest) || rest.size() != 8) return false;
+  *revision = ReadU64(rest);
+  return true;
+}
+
+bool ParseIdemKey(std::string_view key, std::string_view* actor, std::string_view* request_id) {
+  return SplitString(key, actor, request_id) && !request_id->empty();
+}
+
+bool ParseScheduleKey(std::string_view key, std::string_view* id) {
+  if (key.size() < 2 || key[0] != 's') return false;
+  *id = key.substr(1);
+  return true;
+}
+
+bool ParseDueKey(std::string_view key, int64_t* at_us, std::string_view* id) {
+  if (key.size() < 10 || key[0] != 'd') return false;
+  *at_us = DueTimeOf(key);
+  *id = DueIdOf(key);
+  return true;
+}
+
+bool ParseReminderKey(std::string_view key, std::string_view* item_id,
+                      std::string_view* reminder_key) {
+  if (key.empty() || key[0] != 'r') return false;
+  return SplitString(key.substr(1), item_id, reminder_key) && !reminder_key->empty();
+}
+
+bool ParseDeliveryKey(std::string_view key, uint64_t* id) {
+  if (key.size() != 9 || key[0] != 'o') return false;
+  *id = ReadU64(key.substr(1));
+  return true;
+}
+
+bool ParsePendingKey(std::string_view key, int64_t* at_us, uint64_t* id) {
+  if (key.size() != 17 || key[0] != 'q') return false;
+  *at_us = PendingTimeOf(key);
+  *id = PendingIdOf(key);
+  return true;
+}
+
+bool ParseSeqKey(std::string_view key, int* year) {
+  if (key.size() != 6 || key.substr(0, 4) != "seq|") return false;
+  *year = (static_cast<uint8_t>(key[4]) << 8) | static_cast<uint8_t>(key[5]);
+  return true;
+}
+
+bool ParseCountKey(std::string_view key, v1::State* state) {
+  if (key.size() != 7 || key.substr(0, 6) != "count|") return false;
+  *state = static_cast<v1::State>(static_cast<uint8_t>(key[6]));
+  return true;
+}
+
 }  // namespace rectify::store::keys

@@ -86,4 +86,18 @@ std::vector<std::string> IndexKeysFor(const v1::Item& item);
 std::string_view IdOfDeadlineKey(std::string_view key);
 std::string DateOfDeadlineKey(std::string_view key);  // "2026-12-31"
 
+// Parsing for the offline consistency checker (store/check.cc). Each returns false when the
+// key does not have the shape KEYS.md gives it.
+bool ParseIndexKey(std::string_view key, std::string_view* id);  // any tag but 'h'
+bool ParseHistoryKey(std::string_view key, std::string_view* id, uint64_t* revision);
+bool ParseIdemKey(std::string_view key, std::string_view* actor, std::string_view* request_id);
+bool ParseScheduleKey(std::string_view key, std::string_view* id);
+bool ParseDueKey(std::string_view key, int64_t* at_us, std::string_view* id);
+bool ParseReminderKey(std::string_view key, std::string_view* item_id,
+                      std::string_view* reminder_key);
+bool ParseDeliveryKey(std::string_view key, uint64_t* id);
+bool ParsePendingKey(std::string_view key, int64_t* at_us, uint64_t* id);
+bool ParseSeqKey(std::string_view key, int* year);
+bool ParseCountKey(std::string_view key, v1::State* state);
+
 }  // namespace rectify::store::keys

@@ -1,6 +1,8 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 
 #include <rocksdb/cache.h>
@@ -8,8 +10,12 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include "common/failpoint.h"
 #include "common/logging.h"
 #include "store/keys.h"
 
@@ -135,6 +141,27 @@ bool Matches(const v1::Item& item, const ListQuery& q) {
   return !q.predicate || q.predicate(item);
 }
 
+// RocksDB's info log, forwarded to the store's logger (warnings and errors only).
+class SpdlogRocksLogger final : public rocksdb::Logger {
+ public:
+  SpdlogRocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char buf[1024];
+    std::vsnprintf(buf, sizeof buf, format, ap);
+    auto log = rectify::Logger("store");
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
+      log->error("rocksdb: {}", buf);
+    } else {
+      log->warn("rocksdb: {}", buf);
+    }
+  }
+};
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------
@@ -146,8 +173,15 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   store->options_ = options;
 
   std::error_code ec;
-  std::filesystem::create_directories(options.dir, ec);
-  if (ec) return Internal("cannot create data directory " + options.dir + ": " + ec.message());
+  if (options.read_only) {
+    // Read-only (rectifyd --check, a backup): never create what is not there.
+    if (!std::filesystem::is_directory(options.dir, ec)) {
+      return NotFound("data directory " + options.dir + " does not exist");
+    }
+  } else {
+    std::filesystem::create_directories(options.dir, ec);
+    if (ec) return Internal("cannot create data directory " + options.dir + ": " + ec.message());
+  }
 
   rocksdb::Options db_opts;
   db_opts.create_if_missing = true;
@@ -157,6 +191,9 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_opts.db_write_buffer_size = options.write_buffer_bytes * 4;
   db_opts.keep_log_file_num = 5;
   db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // RocksDB's own log goes to ours, not to a LOG file in the data directory: on a full disk
+  // that file fails too, and RocksDB's writer for it aborts on the next line after a failure.
+  db_opts.info_log = std::make_shared<SpdlogRocksLogger>();
 
   // Few large shards: index blocks of a big ledger run to a few MB, and the default 1 MB shards
   // of a 64 MB cache could never hold one (every lookup re-read and re-decompressed it).
@@ -269,9 +306,87 @@ std::unique_ptr<WriteSet> Store::NewWriteSet() {
 }
 
 Status Store::Commit(WriteSet& writes, bool sync) {
+  if (degraded_) {
+    // A failed write (most often a full disk) leaves RocksDB in a background-error state in
+    // which it refuses every write until resumed. Resuming is cheap when nothing is wrong any
+    // more and fails with the same error while it still is, so each commit tries once: writes
+    // come back by themselves once space is freed, without a restart.
+    const rocksdb::Status r = db_->Resume();
+    if (r.IsBusy()) {
+      // RocksDB's own recovery is running (it polls for free space): still the first error.
+      return degraded_status_;
+    }
+    if (!r.ok()) return FromRocks(r, "commit refused, the store is still read-only");
+    degraded_ = false;
+    Logger("store")->warn("writes resumed after an earlier write failure dir={}", options_.dir);
+  }
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return FromRocks(db_->Write(wo, writes.batch_.get()), "commit");
+  const rocksdb::Status s = db_->Write(wo, writes.batch_.get());
+  Status st = FromRocks(s, "commit");
+  if (!s.ok()) {
+    degraded_ = true;
+    degraded_status_ = st;
+  }
+  return st;
+}
+
+Result<uint64_t> Store::Backup(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (dir.empty() || fs::path(dir).is_relative()) {
+    return InvalidArgument("backup directory must be an absolute path, got \"" + dir + "\"");
+  }
+  if (fs::exists(dir, ec)) {
+    return FailedPrecondition("backup directory " + dir + " already exists; name a new one");
+  }
+  const fs::path parent = fs::path(dir).parent_path();
+  if (!fs::is_directory(parent, ec)) {
+    return FailedPrecondition("the parent directory of " + dir + " does not exist");
+  }
+  const std::string partial = dir + ".partial";
+  fs::remove_all(partial, ec);  // left by a backup that crashed half-way
+  fs::remove_all(partial + ".tmp", ec);  // RocksDB's own staging directory of the same
+
+  rocksdb::Checkpoint* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "backup"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: flush the memtables first, so the backup is SST files (hard links on
+  // the same filesystem) plus a short WAL, all of one instant: one revision.
+  Status st = FromRocks(checkpoint->CreateCheckpoint(partial, 0), "backup to " + partial);
+  if (st.ok()) st = RECTIFY_FAILPOINT("store.backup");
+  uint64_t revision = 0;
+  if (st.ok()) {
+    // The revision is read from the checkpoint itself: exactly what a restore will hold.
+    StoreOptions o;
+    o.dir = partial;
+    o.read_only = true;
+    o.block_cache_bytes = 1 << 20;
+    auto copy = Store::Open(o);
+    if (copy.ok()) {
+      revision = (*copy)->View()->revision();
+    } else {
+      st = copy.status().Prefixed("backup " + partial + " does not open");
+    }
+  }
+  if (st.ok()) {
+    fs::rename(partial, dir, ec);
+    if (ec) st = Internal("cannot rename " + partial + " to " + dir + ": " + ec.message());
+  }
+  if (st.ok()) {
+    // The rename is the commit point of a backup: make it durable.
+    const int fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+  }
+  if (!st.ok()) {
+    fs::remove_all(partial, ec);
+    return st;
+  }
+  Logger("store")->info("backup written dir={} revision={}", dir, revision);
+  return revision;
 }
 
 Status Store::CompactEvents(uint64_t cut) {
@@ -281,6 +396,7 @@ Status Store::CompactEvents(uint64_t cut) {
   std::string v;
   keys::AppendU64(v, cut);
   RETURN_IF_ERROR(FromRocks(batch.Put(meta_, keys::CompactRevisionKey(), v), "compaction"));
+  RETURN_IF_ERROR(RECTIFY_FAILPOINT("store.compact_events"));
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Write(wo, &batch), "compaction");

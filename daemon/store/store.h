@@ -6,6 +6,7 @@
 // Threads: Store, ReadView and the read calls are safe from any thread. A WriteSet is built and
 // committed by one thread at a time (in practice the engine's writer thread).
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -163,12 +164,24 @@ class Store {
   // Deletes the events below `cut` and records it as the compact revision, in one synced batch.
   // Touches only the event log: items and their history are kept.
   Status CompactEvents(uint64_t cut);
+  // An online backup: a RocksDB checkpoint (hard links to the immutable files, a copy of the
+  // rest) of one consistent instant, written to `dir`, which must not exist yet; its parent
+  // must. The checkpoint is built next to it in `dir.partial` and renamed into place only when
+  // complete, so `dir` existing means a whole backup. Returns the revision the backup holds.
+  // Safe while the writer commits; blocks the caller for the copy (not the writer).
+  Result<uint64_t> Backup(const std::string& dir);
+  // After a failed write (disk full) RocksDB refuses every write until resumed; Commit does
+  // that itself on the next attempt. True while the store is in that state.
+  bool degraded() const { return degraded_.load(); }
 
  private:
   friend class ReadView;
   friend class WriteSet;
+  friend class Checker;  // store/check.cc walks every column family
   Store() = default;
   StoreOptions options_;
+  std::atomic<bool> degraded_{false};
+  Status degraded_status_;  // the write failure that degraded it (writer thread only)
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;

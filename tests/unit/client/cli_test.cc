@@ -456,6 +456,18 @@ TEST(Cli, SetClockAdvance) {
   }
 }
 
+TEST(Cli, AdminBackupTakesTheDirectory) {
+  const Result r = Parse({"admin", "backup", "/var/backups/rectifyd/2026-06-30"});
+  EXPECT_EQ(CommandOf<BackupCommand>(r).request.dir(), "/var/backups/rectifyd/2026-06-30");
+  const Result none = Parse({"admin", "backup"});
+  EXPECT_FALSE(none.outcome.invocation);
+  EXPECT_EQ(none.outcome.exit_code, kExitUsage);
+  // set-clock is still set-clock next to backup.
+  EXPECT_EQ(CommandOf<SetClockCommand>(Parse({"admin", "set-clock", "--advance", "1h"}))
+                .request.advance_seconds(),
+            3600);
+}
+
 TEST(Cli, SetClockNeedsExactlyOneOfToAndAdvance) {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"admin", "set-clock"},

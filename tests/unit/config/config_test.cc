@@ -269,6 +269,14 @@ TEST(ConfigTest, UnknownTopLevelKeyIsRefusedWithItsPlace) {
   EXPECT_THAT(msg, HasSubstr("unknown key"));
 }
 
+TEST(ConfigTest, EngineQueueBound) {
+  EXPECT_EQ(ParseOk("").engine_max_pending, 10000u);
+  EXPECT_EQ(ParseOk("[engine]\nmax_pending = 4\n").engine_max_pending, 4u);
+  EXPECT_THAT(Refused("[engine]\nmax_pending = 0\n"), HasSubstr("engine.max_pending"));
+  EXPECT_THAT(Refused("[engine]\nmax_pending = -1\n"), HasSubstr("max_pending"));
+  EXPECT_THAT(Refused("[engine]\nmax_queue = 4\n"), HasSubstr("max_queue"));
+}
+
 TEST(ConfigTest, UnknownTopLevelTableIsRefused) {
   const std::string msg = Refused("[storage]\nblock_cache_mb = 1\n\n[stroage]\nx = 1\n");
   EXPECT_THAT(msg, HasSubstr("stroage"));

@@ -21,6 +21,7 @@ inline constexpr char kDefaultAddr[] = "127.0.0.1:50051";
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRpcError = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitAuditBroken = 3;  // admin verify-audit found a break
 
 enum class OutputFormat { kTable, kJson };
 
@@ -89,12 +90,15 @@ struct HashTokenCommand {
 struct SetClockCommand {
   v1::SetClockRequest request;  // exactly one of time / advance_seconds (non-zero) is set
 };
+struct VerifyAuditCommand {
+  v1::VerifyAuditRequest request;
+};
 
 using Command = std::variant<CreateCommand, GetCommand, ListCommand, UpdateCommand, HistoryCommand,
                              TransitionCommand, ProgressCommand, ServerInfoCommand, WatchCommand,
                              RemindRunCommand, RemindListCommand, CalendarCommand,
                              AddWorkingDaysCommand, SetClockCommand, HashTokenCommand,
-                             HealthCommand>;
+                             HealthCommand, VerifyAuditCommand>;
 
 struct Invocation {
   GlobalOptions global;

@@ -22,7 +22,8 @@ using ItemBase = ItemService::WithRawCallbackMethod_CreateItem<
 using v1::AdminService;
 using AdminBase = AdminService::WithRawCallbackMethod_GetServerInfo<
     AdminService::WithRawCallbackMethod_SetClock<AdminService::WithRawCallbackMethod_GetCalendar<
-        AdminService::WithRawCallbackMethod_AddWorkingDays<AdminService::Service>>>>;
+        AdminService::WithRawCallbackMethod_AddWorkingDays<
+            AdminService::WithRawCallbackMethod_VerifyAudit<AdminService::Service>>>>>;
 using v1::ReminderService;
 using ReminderBase = ReminderService::WithRawCallbackMethod_RunReminders<
     ReminderService::WithRawCallbackMethod_ListReminders<ReminderService::Service>>;
@@ -68,6 +69,8 @@ class AdminService final : public detail::AdminBase {
                                         Raw* out) override;
   grpc::ServerUnaryReactor* AddWorkingDays(grpc::CallbackServerContext* ctx, const Raw* in,
                                            Raw* out) override;
+  grpc::ServerUnaryReactor* VerifyAudit(grpc::CallbackServerContext* ctx, const Raw* in,
+                                        Raw* out) override;
 
  private:
   Result<v1::ServerInfo> Info();

@@ -615,9 +615,18 @@ class HttpReceiver {
 TEST(SecretsTest, SecretsNeverReachTheLogOrTheClients) {
   const std::string dir = MakeTempDir("secrets");
   TempDirGuard guard(dir);
+  // A bearer token of 王五's (the config holds only its salted hash) and one nobody has.
+  const std::string token = "rfy_" + std::string(60, 'a') + "5ec7";
+  const std::string wrong_token = "rfy_" + std::string(60, 'b') + "0bad";
   const std::vector<std::string> secrets = {"WEBHOOKKEY0001SECRET", "DINGTOKEN0002SECRET",
                                             "DINGSIGN0003SECRET", "SMTPPASS0004SECRET",
-                                            "FEISHUHOOK0005SECRET"};
+                                            "FEISHUHOOK0005SECRET", token, wrong_token};
+  auto [hash_code, hash_out] =
+      RunProgram({BinaryPath("rectifyctl"), "-o", "json", "admin", "hash-token", token});
+  ASSERT_EQ(hash_code, 0) << hash_out;
+  const size_t h = hash_out.find("sha256:");
+  ASSERT_NE(h, std::string::npos) << hash_out;
+  const std::string token_hash = hash_out.substr(h, hash_out.find('"', h) - h);
   // Receivers that fail every delivery and, like a careless robot API, echo the credentials
   // they were sent in their error bodies.
   auto echo = [](const std::string& what) {
@@ -633,6 +642,8 @@ TEST(SecretsTest, SecretsNeverReachTheLogOrTheClients) {
   daemon.WriteConfig(
       "[[principal]]\nname = \"张三\"\nemail = \"zhangsan@example.org\"\n\n"
       "[[principal]]\nname = \"李四\"\nemail = \"lisi@example.org\"\n\n"
+      "[[principal]]\nname = \"王五\"\nroles = [\"supervisor\", \"admin\"]\ntoken_hashes = [\"" +
+      token_hash + "\"]\n\n"
       "[[channel]]\nname = \"hook\"\ntype = \"wecom\"\nurl = \"" + base(wecom) +
       "/cgi-bin/webhook/send?key=" + secrets[0] + "\"\n\n"
       "[[channel]]\nname = \"ding\"\ntype = \"dingtalk\"\nurl = \"" + base(ding) +
@@ -670,9 +681,14 @@ TEST(SecretsTest, SecretsNeverReachTheLogOrTheClients) {
   v1::SetClockRequest clock;
   ASSERT_TRUE(TimeUtil::FromString("2025-09-22T09:00:05+08:00", clock.mutable_time()));
   v1::ServerInfo info;
-  ASSERT_TRUE(admin->SetClock(Context("李四").get(), clock, &info).ok());
+  ASSERT_TRUE(admin->SetClock(Context("王五").get(), clock, &info).ok());
   v1::RunRemindersResponse run;
-  ASSERT_TRUE(reminders->RunReminders(Context("李四").get(), v1::RunRemindersRequest(), &run).ok());
+  {
+    grpc::ClientContext ctx;  // as 王五, by the token alone
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    auto st = reminders->RunReminders(&ctx, v1::RunRemindersRequest(), &run);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
 
   // Every channel has tried and failed (the HTTP ones finally, the mail one at least once).
   v1::ListRemindersRequest lr;
@@ -681,7 +697,7 @@ TEST(SecretsTest, SecretsNeverReachTheLogOrTheClients) {
   std::set<std::string> failed;
   for (int i = 0; i < 600 && failed.size() < 4; ++i) {
     deliveries.Clear();
-    ASSERT_TRUE(reminders->ListReminders(Context("李四").get(), lr, &deliveries).ok());
+    ASSERT_TRUE(reminders->ListReminders(Context("王五").get(), lr, &deliveries).ok());
     for (const auto& d : deliveries.deliveries()) {
       if (!d.last_error().empty()) failed.insert(d.channel());
     }
@@ -689,21 +705,30 @@ TEST(SecretsTest, SecretsNeverReachTheLogOrTheClients) {
   }
   EXPECT_EQ(failed.size(), 4u) << deliveries.ShortDebugString();
 
-  // A bad request, and a bad config that holds the secrets.
+  // Bad requests (one over a limit, one with a token nobody has), and a bad config that holds
+  // the secrets.
   c.mutable_item()->set_title(std::string(300, 't'));
   auto bad = items->CreateItem(Context("李四").get(), c, &item);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::Status bad_token;
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + wrong_token);
+    bad_token = items->CreateItem(&ctx, c, &item);
+    EXPECT_EQ(bad_token.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
   const std::string broken = dir + "/broken.toml";
   std::ofstream(broken) << "[[channel]]\nname = \"x\"\ntype = \"pager\"\nurl = \"" << base(wecom)
                         << "/?key=" << secrets[0] << "\"\nsecret = \"" << secrets[2] << "\"\n";
   auto [check_code, check_out] =
       RunProgram({BinaryPath("rectifyd"), "--config", broken, "--check-config"});
   EXPECT_EQ(check_code, 2) << check_out;
-  auto list = Ctl(daemon.addr(), "李四", {"-o", "json", "remind", "list", "--deliveries"});
+  auto list = Ctl(daemon.addr(), "王五", {"-o", "json", "remind", "list", "--deliveries"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
   daemon.Stop();
 
   const std::string log = Slurp(daemon.log_path());
+  ASSERT_FALSE(log.empty());
   ASSERT_NE(log.find("delivery id="), std::string::npos) << "the failures were not logged:\n"
                                                          << log;
   // The receivers' answers (which echo the secrets) did reach the log, redacted: without the
@@ -715,6 +740,7 @@ TEST(SecretsTest, SecretsNeverReachTheLogOrTheClients) {
     EXPECT_EQ(deliveries.ShortDebugString().find(s), std::string::npos) << s;
     EXPECT_EQ(list.out.find(s), std::string::npos) << s << " in remind list:\n" << list.out;
     EXPECT_EQ(bad.error_message().find(s), std::string::npos) << s;
+    EXPECT_EQ(bad_token.error_message().find(s), std::string::npos) << s;
     EXPECT_EQ(check_out.find(s), std::string::npos) << s << " in --check-config:\n" << check_out;
   }
 }

@@ -340,6 +340,23 @@ TEST_F(AuditTest, TheChainIsVerifiableFromTheCompactRevisionOn) {
       << out;
 }
 
+TEST_F(AuditTest, OnlyAuditorsAndAdminsMayVerify) {
+  daemon_->WriteConfig(
+      "[[principal]]\nname = \"李四\"\nunits = [\"办公室\"]\n\n"
+      "[[principal]]\nname = \"审计员\"\nroles = [\"auditor\"]\n\n"
+      "[[principal]]\nname = \"管理员\"\nroles = [\"admin\"]\n");
+  daemon_->Start();
+  Create("会议记录不规范");
+  auto member = Ctl(daemon_->addr(), "李四", {"admin", "verify-audit"});
+  EXPECT_EQ(member.exit_code, 1);
+  EXPECT_EQ(member.err.rfind("PERMISSION_DENIED:", 0), 0u) << member.err;
+  for (const char* who : {"审计员", "管理员"}) {
+    auto r = Ctl(daemon_->addr(), who, {"-o", "json", "admin", "verify-audit"});
+    EXPECT_EQ(r.exit_code, 0) << who << ": " << r.err;
+    EXPECT_TRUE(ParseJson<v1::VerifyAuditResponse>(r.out).ok()) << r.out;
+  }
+}
+
 TEST_F(AuditTest, VerifyAuditOfADirectoryThatIsNotALedgerFails) {
   auto [code, out] = RunProgram({BinaryPath("rectifyd"), "--verify-audit", dir_ + "/nothing"});
   EXPECT_EQ(code, 1) << out;

@@ -197,8 +197,10 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
       ->check(CLI::IsMember({"table", "json"}));
   app.add_option("--lang", raw.lang, "table language: zh (default) or en")
       ->check(CLI::IsMember({"zh", "en"}));
-  app.add_option("--timeout", raw.timeout_seconds, "seconds per unary call (default 30)")
-      ->check(CLI::PositiveNumber);
+  CLI::Option* timeout_option =
+      app.add_option("--timeout", raw.timeout_seconds,
+                     "seconds per unary call (default 30; admin verify-audit 1800)")
+          ->check(CLI::PositiveNumber);
 
   // create
   CLI::App* create = app.add_subcommand("create", "create an item (登记问题)");
@@ -366,6 +368,8 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
 
   LedgerCli ledger;  // report, export, import (issue #6)
   ledger.Register(app);
+  CLI::App* verify_audit = admin->add_subcommand(
+      "verify-audit", "recompute the audit chain (审计链), report the first break (exit 3)");
 
   std::vector<const char*> argv;
   argv.push_back("rectifyctl");
@@ -647,6 +651,11 @@ ParseOutcome ParseCommandLine(const std::vector<std::string>& args, const EnvLoo
     inv.command = HealthCommand{};
   } else if (chosen == admin && admin->get_subcommands().front() == hash_token) {
     inv.command = HashTokenCommand{raw.hash_token};
+  } else if (chosen == admin && admin->got_subcommand(verify_audit)) {
+    // One call reads every retained event (about 15,000 a second on a busy machine): allow
+    // it minutes, not the 30 s default, unless --timeout says otherwise.
+    if (timeout_option->count() == 0) inv.global.timeout = std::chrono::minutes(30);
+    inv.command = VerifyAuditCommand{};
   } else if (chosen == admin && !backup->parsed()) {
     // set-clock
     if ((clock_to->count() > 0) == (clock_advance->count() > 0)) {

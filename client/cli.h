@@ -22,6 +22,7 @@ inline constexpr char kDefaultAddr[] = "127.0.0.1:50051";
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRpcError = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitAuditBroken = 3;  // admin verify-audit found a break
 
 enum class OutputFormat { kTable, kJson };
 
@@ -90,6 +91,9 @@ struct HashTokenCommand {
 struct SetClockCommand {
   v1::SetClockRequest request;  // exactly one of time / advance_seconds (non-zero) is set
 };
+struct VerifyAuditCommand {
+  v1::VerifyAuditRequest request;
+};
 
 struct BackupCommand {
   v1::BackupRequest request;  // `admin backup DIR`: DIR on the daemon's host
@@ -100,7 +104,7 @@ using Command = std::variant<CreateCommand, GetCommand, ListCommand, UpdateComma
                              RemindRunCommand, RemindListCommand, CalendarCommand,
                              AddWorkingDaysCommand, SetClockCommand, HashTokenCommand,
                              HealthCommand, ReportCommand, ExportCommand, ImportCommand,
-                             BackupCommand>;
+                             BackupCommand, VerifyAuditCommand>;
 
 struct Invocation {
   GlobalOptions global;

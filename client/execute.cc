@@ -260,6 +260,14 @@ class Session {
                  });
   }
 
+  int operator()(const VerifyAuditCommand& cmd) {
+    v1::VerifyAuditResponse response;
+    const int code = Unary(*admin_, &v1::AdminService::Stub::VerifyAudit, cmd.request,
+                           [&](const auto& r) { return VerifyAuditText(r, global_.lang); },
+                           &response);
+    return code == kExitOk && !response.ok() ? kExitAuditBroken : code;
+  }
+
   int operator()(const WatchCommand& cmd) {
     grpc::ClientContext ctx;  // outlives the interrupt watcher, which may cancel it
     Prepare(&ctx, /*unary=*/false);
@@ -317,8 +325,9 @@ class Session {
   // One unary call: the response as JSON with -o json, else as `render` prints it.
   template <typename Stub, typename Req, typename Resp, typename Render>
   int Unary(Stub& stub, grpc::Status (Stub::*call)(grpc::ClientContext*, const Req&, Resp*),
-            const Req& request, Render render) {
-    Resp response;
+            const Req& request, Render render, Resp* answer = nullptr) {
+    Resp local;
+    Resp& response = answer != nullptr ? *answer : local;
     grpc::ClientContext ctx;
     Prepare(&ctx, /*unary=*/true);
     const grpc::Status status = (stub.*call)(&ctx, request, &response);

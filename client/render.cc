@@ -304,7 +304,43 @@ std::string ServerInfoSheet(const v1::ServerInfo& info, Lang lang) {
       row("同步写 WAL", "Sync WAL", YesNo(info.sync_wal(), lang)),
       row("测试时钟", "Test clock", YesNo(info.test_clock(), lang)),
       row("待发送消息", "Outbox pending", std::to_string(info.outbox_pending())),
+      row("审计链头", "Audit head",
+          info.audit_head_hash().empty()
+              ? ""
+              : std::to_string(info.audit_head_revision()) + " " + info.audit_head_hash()),
   });
+}
+
+std::string VerifyAuditText(const v1::VerifyAuditResponse& r, Lang lang) {
+  auto row = [&](std::string_view zh, std::string_view en, std::string value) {
+    return SheetRow{std::string(T(lang, zh, en)), OrDash(std::move(value))};
+  };
+  std::vector<SheetRow> rows;
+  rows.push_back(row("结果", "Result",
+                     std::string(r.ok() ? T(lang, "完好：审计链校验通过", "OK: the audit chain is intact")
+                                        : T(lang, "已被破坏", "BROKEN"))));
+  if (!r.ok()) {
+    rows.push_back(row("首个断点修订号", "First broken revision",
+                       std::to_string(r.broken_revision())));
+    rows.push_back(row("原因", "Reason", r.reason()));
+  }
+  rows.push_back(row("校验至修订号", "Checked up to revision", std::to_string(r.revision())));
+  rows.push_back(row("已校验事件", "Events verified",
+                     std::to_string(r.revisions_checked()) +
+                         std::string(T(lang, "（自修订号 ", " (from revision ")) +
+                         std::to_string(r.first_revision()) + std::string(T(lang, "）", ")"))));
+  rows.push_back(
+      row("已核对历史副本", "History copies compared", std::to_string(r.history_checked())));
+  rows.push_back(row("审计链起点", "Chain start", std::to_string(r.chain_start())));
+  if (r.compact_revision() > 0) {
+    rows.push_back(row("压缩修订号", "Compact revision",
+                       std::to_string(r.compact_revision()) + " " + r.compact_hash()));
+  }
+  rows.push_back(row(r.ok() ? "链头" : "最后通过的修订号", r.ok() ? "Head" : "Last verified",
+                     r.head_hash().empty()
+                         ? std::to_string(r.head_revision())
+                         : std::to_string(r.head_revision()) + " " + r.head_hash()));
+  return RenderSheet(rows);
 }
 
 std::string WatchEventLine(const v1::Event& event, Lang lang) {

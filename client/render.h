@@ -44,6 +44,8 @@ std::string ItemsTable(const google::protobuf::RepeatedPtrField<v1::Item>& items
 std::string HistoryTable(const google::protobuf::RepeatedPtrField<v1::Event>& events, Lang lang);
 
 std::string ServerInfoSheet(const v1::ServerInfo& info, Lang lang);
+// admin verify-audit: the verdict first, then what was checked.
+std::string VerifyAuditText(const v1::VerifyAuditResponse& r, Lang lang);
 
 // One line per watched event: revision, time, item, kind, state before -> after, actor.
 std::string WatchEventLine(const v1::Event& event, Lang lang);

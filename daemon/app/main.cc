@@ -25,11 +25,13 @@
 #include "config/config.h"
 #include "domain/calendar.h"
 #include "domain/dates.h"
+#include "engine/audit.h"
 #include "engine/engine.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "remind/scheduler.h"
 #include "rpc/report_service.h"
+#include "rpc/limits.h"
 #include "rpc/services.h"
 #include "rpc/transport.h"
 #include "rpc/watch_service.h"
@@ -51,6 +53,7 @@ struct Flags {
   std::string check_dir;  // --check DIR: the offline consistency checker
   std::string test_clock;  // RFC 3339 start instant: run on a clock the tests move
   std::string http_listen;
+  std::string verify_audit;  // a ledger directory to verify offline, then exit
 };
 
 // "2026-03-02T08:00:00+08:00" / "...Z" -> instant.
@@ -120,6 +123,27 @@ int RunCheck(const std::string& dir, const date::time_zone* zone,
   std::cerr << (report->clean() ? "check: clean " : "check: PROBLEMS FOUND ")
             << report->Summary() << "\n";
   return report->clean() ? 0 : 1;
+}
+
+// rectifyd --verify-audit DIR: recompute the audit chain of a ledger that need not be served
+// (read-only: works beside a running daemon, changes nothing). Exit 0 intact, 3 broken, 1 when
+// the ledger cannot be read.
+int VerifyAuditOffline(const std::string& dir) {
+  store::StoreOptions sopts;
+  sopts.dir = dir;
+  sopts.read_only = true;
+  auto store = store::Store::Open(sopts);
+  if (!store.ok()) {
+    std::cerr << "rectifyd: cannot open the ledger: " << store.status().message() << "\n";
+    return 1;
+  }
+  auto result = engine::VerifyAuditChain(*(*store)->View());
+  if (!result.ok()) {
+    std::cerr << "rectifyd: cannot verify " << dir << ": " << result.status().message() << "\n";
+    return 1;
+  }
+  std::cout << engine::AuditReportText(*result);
+  return result->ok() ? 0 : 3;
 }
 
 // A config file as the running daemon would use it: the file, the command line's overrides,
@@ -253,6 +277,7 @@ void Reload(const Flags& flags, Loaded& current, rpc::Callers& callers, engine::
 
 int Run(const Flags& flags, sigset_t sigs) {
   auto log = Logger("app");
+  if (!flags.verify_audit.empty()) return VerifyAuditOffline(flags.verify_audit);
   auto loaded = Load(flags);
   if (!loaded.ok()) {
     std::cerr << "rectifyd: " << loaded.status().message() << "\n";
@@ -324,6 +349,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   eopts.policy = callers.policy();
   eopts.max_pending = cfg.engine_max_pending;
   eopts.reminder_rules = rules;
+  eopts.limits = rpc::RequestLimits(cfg.limits);
   eopts.on_group_commit = [&metrics](size_t n, double s) { metrics.GroupCommitted(n, s); };
   eopts.on_commit_failed = [&metrics] { metrics.GroupCommitFailed(); };
   if (!cfg.channels.empty()) eopts.route = remind::MakeRouter(cfg.channels, cfg.principals);
@@ -403,7 +429,7 @@ int Run(const Flags& flags, sigset_t sigs) {
               cfg.http_listen.substr(0, cfg.http_listen.rfind(':')), http_server->port());
   }
   rpc::ItemService items(engine, callers);
-  rpc::WatchService watch_service(hub, callers);
+  rpc::WatchService watch_service(hub, callers, eopts.limits);
   rpc::AdminService admin(engine, callers, test_clock.get());
   rpc::ReminderService reminders(engine, callers);
   rpc::ReportService reports(engine, callers);
@@ -417,7 +443,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   builder.RegisterService(&watch_service);
   builder.RegisterService(&reminders);
   builder.RegisterService(&reports);
-  builder.SetMaxReceiveMessageSize(4 << 20);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(cfg.limits.max_request_bytes));
   auto server = builder.BuildAndStart();
   if (!server || port == 0) {
     log->error("cannot listen on {}", cfg.listen);
@@ -511,6 +537,9 @@ int main(int argc, char** argv) {
   app.add_option("--check", flags.check_dir,
                  "check the ledger in DIR (a stopped daemon's data dir or a backup) read-only: "
                  "one line per inconsistency, exit 0 when clean, 1 when not");
+  app.add_option("--verify-audit", flags.verify_audit,
+                 "recompute the audit chain of the ledger in DIR (read-only), print the result "
+                 "and exit: 0 intact, 3 broken, 1 unreadable");
   app.add_option("--test-clock", flags.test_clock,
                  "TESTS ONLY: run on a manual clock starting at this RFC 3339 instant, moved "
                  "by AdminService.SetClock");

@@ -151,7 +151,7 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
   RETURN_IF_ERROR(CheckKeys(source, root, "",
                             {"listen", "data_dir", "time_zone", "durability", "storage", "log",
                              "principal", "calendar", "reminders", "watch", "channel", "http",
-                             "auth", "tls", "policy", "rate_limit",
+                             "auth", "tls", "policy", "rate_limit", "limits",
                              "engine"}));
   RETURN_IF_ERROR(Get(source, root, "", "listen", c.listen));
   RETURN_IF_ERROR(Get(source, root, "", "data_dir", c.data_dir));
@@ -311,6 +311,41 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
     }
     if (c.watch_progress_interval_ms < 10) {
       return Bad(source, *t, "watch.progress_interval_ms", "must be at least 10");
+    }
+  }
+  RETURN_IF_ERROR(table("limits", t));
+  if (t) {
+    auto& l = c.limits;
+    const std::vector<std::pair<const char*, uint64_t*>> keys = {
+        {"max_request_bytes", &l.max_request_bytes},
+        {"max_title_chars", &l.max_title_chars},
+        {"max_description_chars", &l.max_description_chars},
+        {"max_name_chars", &l.max_name_chars},
+        {"max_text_chars", &l.max_text_chars},
+        {"max_ref_chars", &l.max_ref_chars},
+        {"max_request_id_chars", &l.max_request_id_chars},
+        {"max_measures", &l.max_measures},
+        {"max_evidence", &l.max_evidence},
+        {"max_co_units", &l.max_co_units},
+        {"max_page_size", &l.max_page_size},
+        {"max_filter_values", &l.max_filter_values},
+    };
+    RETURN_IF_ERROR(CheckKeys(source, *t, "limits",
+                              {"max_request_bytes", "max_title_chars", "max_description_chars",
+                               "max_name_chars", "max_text_chars", "max_ref_chars",
+                               "max_request_id_chars", "max_measures", "max_evidence",
+                               "max_co_units", "max_page_size", "max_filter_values"}));
+    for (const auto& [k, p] : keys) {
+      RETURN_IF_ERROR(Get(source, *t, "limits", k, *p));
+      if (t->get(k) != nullptr && *p == 0) {
+        return Bad(source, *t->get(k), std::string("limits.") + k, "must be > 0");
+      }
+    }
+    // Below a few KB no ordinary request fits; gRPC takes the size as an int.
+    if (l.max_request_bytes < 4096 ||
+        l.max_request_bytes > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
+      return Bad(source, *t, "limits.max_request_bytes",
+                 "must be between 4096 and " + std::to_string(std::numeric_limits<int>::max()));
     }
   }
   if (const toml::node* n = root.get("principal")) {

@@ -68,6 +68,23 @@ struct Tls {
   bool enabled() const { return !cert_file.empty(); }
 };
 
+// [limits]: what one request may carry. Strings count characters (code points). The defaults
+// match domain::Limits; rpc/limits.cc turns these into it.
+struct Limits {
+  uint64_t max_request_bytes = 4 << 20;  // gRPC max receive message size: RESOURCE_EXHAUSTED
+  uint64_t max_title_chars = 200;
+  uint64_t max_description_chars = 4000;
+  uint64_t max_name_chars = 64;
+  uint64_t max_text_chars = 2000;
+  uint64_t max_ref_chars = 200;
+  uint64_t max_request_id_chars = 128;
+  uint64_t max_measures = 50;
+  uint64_t max_evidence = 50;
+  uint64_t max_co_units = 50;
+  uint64_t max_page_size = 1000;
+  uint64_t max_filter_values = 1000;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:50051";
   Auth auth;                            // [auth]
@@ -99,6 +116,7 @@ struct Config {
   uint64_t watch_slow_timeout_ms = 60000;
   uint64_t watch_retention_count = 1000000;   // 0 = no count limit
   uint64_t watch_retention_hours = 24 * 7;     // 0 = no age limit
+  Limits limits;                        // [limits]
   std::string source;                   // the file it came from ("" = built-in defaults)
 };
 

@@ -8,13 +8,16 @@
 namespace rectify::domain {
 namespace {
 
-Status CheckText(std::string_view field, std::string_view value, size_t max, bool required) {
+// `key` names the [limits] config key that sets `max`, so the message says what to change.
+Status CheckText(std::string_view field, std::string_view value, size_t max, bool required,
+                 std::string_view key) {
   auto len = Utf8Length(value);
   if (!len.ok()) return InvalidArgument(std::string(field) + " is not valid UTF-8");
   if (required && *len == 0) return InvalidArgument(std::string(field) + " is required");
   if (*len > max) {
     return InvalidArgument(std::string(field) + " is too long: " + std::to_string(*len) +
-                           " characters, at most " + std::to_string(max));
+                           " characters, at most " + std::to_string(max) + " ([limits] " +
+                           std::string(key) + ")");
   }
   return Status::Ok();
 }
@@ -40,20 +43,17 @@ Status CheckDate(std::string_view field, std::string_view value, bool required) 
 }
 
 Status CheckRequestId(std::string_view id, const Limits& limits) {
-  return CheckText("request_id", id, limits.request_id_max, false);
+  return CheckText("request_id", id, limits.request_id_max, false, "max_request_id_chars");
 }
 
 Status CheckEvidence(const google::protobuf::RepeatedPtrField<v1::Evidence>& list,
                      const Limits& limits) {
-  if (static_cast<size_t>(list.size()) > limits.list_max) {
-    return InvalidArgument("too many evidence entries: at most " +
-                           std::to_string(limits.list_max));
-  }
+  RETURN_IF_ERROR(CheckListSize("evidence", list.size(), limits.evidence_max, "max_evidence"));
   for (int i = 0; i < list.size(); ++i) {
     const auto& e = list[i];
     std::string f = "evidence[" + std::to_string(i) + "]";
-    RETURN_IF_ERROR(CheckText(f + ".name", e.name(), limits.ref_max, true));
-    RETURN_IF_ERROR(CheckText(f + ".uri", e.uri(), limits.ref_max * 5, false));
+    RETURN_IF_ERROR(CheckText(f + ".name", e.name(), limits.ref_max, true, "max_ref_chars"));
+    RETURN_IF_ERROR(CheckText(f + ".uri", e.uri(), limits.ref_max * 5, false, "max_ref_chars x 5"));
     if (e.sha256().size() != 64 ||
         e.sha256().find_first_not_of("0123456789abcdef") != std::string::npos) {
       return InvalidArgument(f + ".sha256 must be 64 lowercase hex digits");
@@ -65,12 +65,10 @@ Status CheckEvidence(const google::protobuf::RepeatedPtrField<v1::Evidence>& lis
 
 Status CheckMeasures(const google::protobuf::RepeatedPtrField<v1::Measure>& list,
                      const Limits& limits) {
-  if (static_cast<size_t>(list.size()) > limits.list_max) {
-    return InvalidArgument("too many measures: at most " + std::to_string(limits.list_max));
-  }
+  RETURN_IF_ERROR(CheckListSize("measures", list.size(), limits.measures_max, "max_measures"));
   for (int i = 0; i < list.size(); ++i) {
     std::string f = "measures[" + std::to_string(i) + "]";
-    RETURN_IF_ERROR(CheckText(f + ".text", list[i].text(), limits.text_max, true));
+    RETURN_IF_ERROR(CheckText(f + ".text", list[i].text(), limits.text_max, true, "max_text_chars"));
     RETURN_IF_ERROR(CheckDate(f + ".due", list[i].due(), false));
   }
   return Status::Ok();
@@ -82,13 +80,17 @@ Status CheckItemFields(const v1::Item& item, const std::set<std::string>* paths,
                        const Limits& limits) {
   auto in = [&](const char* p) { return paths == nullptr || paths->count(p) > 0; };
   const bool create = paths == nullptr;
-  if (in("title")) RETURN_IF_ERROR(CheckText("title", item.title(), limits.title_max, true));
+  if (in("title")) {
+    RETURN_IF_ERROR(CheckText("title", item.title(), limits.title_max, true, "max_title_chars"));
+  }
   if (in("description")) {
-    RETURN_IF_ERROR(CheckText("description", item.description(), limits.description_max, true));
+    RETURN_IF_ERROR(CheckText("description", item.description(), limits.description_max, true,
+                              "max_description_chars"));
   }
   if (in("source")) RETURN_IF_ERROR(CheckEnum("source", item.source(), v1::Source_IsValid, true));
   if (in("source_ref")) {
-    RETURN_IF_ERROR(CheckText("source_ref", item.source_ref(), limits.ref_max, false));
+    RETURN_IF_ERROR(
+        CheckText("source_ref", item.source_ref(), limits.ref_max, false, "max_ref_chars"));
   }
   if (in("category")) {
     RETURN_IF_ERROR(CheckEnum("category", item.category(), v1::Category_IsValid, true));
@@ -102,14 +104,13 @@ Status CheckItemFields(const v1::Item& item, const std::set<std::string>* paths,
     if (!in(f)) continue;
     const auto* d = v1::Item::descriptor()->FindFieldByName(f);
     const std::string& v = item.GetReflection()->GetString(item, d);
-    RETURN_IF_ERROR(CheckText(f, v, limits.name_max, true));
+    RETURN_IF_ERROR(CheckText(f, v, limits.name_max, true, "max_name_chars"));
   }
   if (in("co_units")) {
-    if (static_cast<size_t>(item.co_units_size()) > limits.list_max) {
-      return InvalidArgument("too many co_units: at most " + std::to_string(limits.list_max));
-    }
+    RETURN_IF_ERROR(
+        CheckListSize("co_units", item.co_units_size(), limits.co_units_max, "max_co_units"));
     for (const auto& u : item.co_units()) {
-      RETURN_IF_ERROR(CheckText("co_units", u, limits.name_max, true));
+      RETURN_IF_ERROR(CheckText("co_units", u, limits.name_max, true, "max_name_chars"));
     }
   }
   if (in("measures")) RETURN_IF_ERROR(CheckMeasures(item.measures(), limits));
@@ -211,7 +212,7 @@ Status ValidateCreate(const v1::CreateItemRequest& req, const Limits& limits) {
 Status ValidateUpdate(const v1::UpdateItemRequest& req, const Limits& limits) {
   RETURN_IF_ERROR(ValidateItemId(req.id()));
   RETURN_IF_ERROR(CheckRequestId(req.request_id(), limits));
-  RETURN_IF_ERROR(CheckText("comment", req.comment(), limits.text_max, false));
+  RETURN_IF_ERROR(CheckText("comment", req.comment(), limits.text_max, false, "max_text_chars"));
   if (req.update_mask().paths_size() == 0) {
     return InvalidArgument("update_mask is empty: name the fields to change");
   }
@@ -230,8 +231,8 @@ Status ValidateTransition(const v1::TransitionRequest& req, const Limits& limits
   RETURN_IF_ERROR(ValidateItemId(req.id()));
   RETURN_IF_ERROR(CheckRequestId(req.request_id(), limits));
   RETURN_IF_ERROR(CheckEnum("action", req.action(), v1::Action_IsValid, true));
-  RETURN_IF_ERROR(CheckText("comment", req.comment(), limits.text_max, false));
-  RETURN_IF_ERROR(CheckText("result", req.result(), limits.text_max, false));
+  RETURN_IF_ERROR(CheckText("comment", req.comment(), limits.text_max, false, "max_text_chars"));
+  RETURN_IF_ERROR(CheckText("result", req.result(), limits.text_max, false, "max_text_chars"));
   RETURN_IF_ERROR(CheckEvidence(req.evidence(), limits));
   if (req.action() == v1::ACTION_EXTEND) {
     if (!req.has_new_deadline()) return InvalidArgument("extend needs new_deadline");
@@ -243,18 +244,19 @@ Status ValidateTransition(const v1::TransitionRequest& req, const Limits& limits
 Status ValidateProgress(const v1::AddProgressRequest& req, const Limits& limits) {
   RETURN_IF_ERROR(ValidateItemId(req.id()));
   RETURN_IF_ERROR(CheckRequestId(req.request_id(), limits));
-  RETURN_IF_ERROR(CheckText("note", req.note(), limits.text_max, true));
+  RETURN_IF_ERROR(CheckText("note", req.note(), limits.text_max, true, "max_text_chars"));
   RETURN_IF_ERROR(CheckEvidence(req.evidence(), limits));
-  if (static_cast<size_t>(req.measures_done_size()) > limits.list_max) {
-    return InvalidArgument("too many measures_done entries");
-  }
+  RETURN_IF_ERROR(CheckListSize("measures_done", req.measures_done_size(), limits.measures_max,
+                                "max_measures"));
   for (int idx : req.measures_done()) {
     if (idx < 0) return InvalidArgument("measures_done index must not be negative");
   }
   return Status::Ok();
 }
 
-Status ValidateList(const v1::ListItemsRequest& req) {
+Status ValidateList(const v1::ListItemsRequest& req, const Limits& limits) {
+  RETURN_IF_ERROR(
+      CheckListSize("states", req.states_size(), limits.filter_max, "max_filter_values"));
   for (int s : req.states()) {
     RETURN_IF_ERROR(CheckEnum("states", s, v1::State_IsValid, true));
   }
@@ -264,7 +266,8 @@ Status ValidateList(const v1::ListItemsRequest& req) {
   RETURN_IF_ERROR(CheckEnum("order_by", req.order_by(), v1::OrderBy_IsValid, false));
   for (const char* f : {"unit", "owner", "leader", "verifier"}) {
     const auto* d = v1::ListItemsRequest::descriptor()->FindFieldByName(f);
-    RETURN_IF_ERROR(CheckText(f, req.GetReflection()->GetString(req, d), 64, false));
+    RETURN_IF_ERROR(CheckText(f, req.GetReflection()->GetString(req, d), limits.name_max, false,
+                              "max_name_chars"));
   }
   RETURN_IF_ERROR(CheckDate("deadline_from", req.deadline_from(), false));
   RETURN_IF_ERROR(CheckDate("deadline_to", req.deadline_to(), false));
@@ -272,13 +275,32 @@ Status ValidateList(const v1::ListItemsRequest& req) {
       req.deadline_from() > req.deadline_to()) {
     return InvalidArgument("deadline_from is after deadline_to");
   }
-  if (req.page_size() < 0 || req.page_size() > 1000) {
-    return InvalidArgument("page_size must be between 0 and 1000");
-  }
+  RETURN_IF_ERROR(ValidatePageSize(req.page_size(), limits));
   if (req.year() != 0 && (req.year() < 2000 || req.year() > 2100)) {
     return InvalidArgument("year must be between 2000 and 2100");
   }
   return Status::Ok();
+}
+
+Status ValidatePageSize(int64_t page_size, const Limits& limits) {
+  if (page_size < 0 || static_cast<uint64_t>(page_size) > limits.page_size_max) {
+    return InvalidArgument("page_size must be between 0 and " +
+                           std::to_string(limits.page_size_max) + " ([limits] max_page_size), got " +
+                           std::to_string(page_size));
+  }
+  return Status::Ok();
+}
+
+Status CheckListSize(std::string_view field, size_t count, size_t max, std::string_view key) {
+  if (count <= max) return Status::Ok();
+  std::string msg = "too many " + std::string(field) + ": " + std::to_string(count) +
+                    " given, at most " + std::to_string(max);
+  if (key != "-") msg += " ([limits] " + std::string(key) + ")";
+  return InvalidArgument(msg);
+}
+
+Status ValidateName(std::string_view field, std::string_view value, const Limits& limits) {
+  return CheckText(field, value, limits.name_max, true, "max_name_chars");
 }
 
 }  // namespace rectify::domain

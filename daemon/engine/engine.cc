@@ -9,10 +9,12 @@
 
 #include "common/failpoint.h"
 #include "common/logging.h"
+#include "domain/audit.h"
 #include "domain/dates.h"
 #include "domain/validation.h"
-#include "engine/page_token.h"
+#include "engine/audit.h"
 #include "engine/group.h"
+#include "engine/page_token.h"
 #include "version.h"
 
 namespace rectify::engine {
@@ -129,10 +131,13 @@ Status Engine::Start() {
   revision_ = view->revision();
   ASSIGN_OR_RETURN(counts_, view->GetCounts());
   ASSIGN_OR_RETURN(outbox_seq_, view->OutboxSeq());
+  ASSIGN_OR_RETURN(ChainHead head, ReadChainHead(*view));
+  head_hash_ = head.hash;
   committed_revision_ = revision_;
   started_at_ = clock_.Now();
   writer_ = std::thread([this] { WriterLoop(); });
-  Logger("engine")->info("engine started revision={} sync={}", revision_, options_.sync);
+  Logger("engine")->info("engine started revision={} sync={} audit_head={}", revision_,
+                         options_.sync, domain::Hex(head_hash_));
   return Status::Ok();
 }
 
@@ -242,6 +247,7 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
   g.seqs = seqs_;
   g.outbox_seq = outbox_seq_;
   g.revision = revision_;
+  g.head_hash = head_hash_;
   g.now = clock_.Now();
   g.now_us = std::chrono::duration_cast<std::chrono::microseconds>(g.now.time_since_epoch()).count();
   g.ctx.now = g.now;
@@ -317,6 +323,7 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
       counts_ = std::move(g.counts);
       seqs_ = std::move(g.seqs);
       outbox_seq_ = g.outbox_seq;
+      head_hash_ = g.head_hash;
       committed_revision_ = revision_;
       {
         std::lock_guard lock(stats_mu_);
@@ -369,6 +376,12 @@ v1::Event& Engine::CommitItem(Group& g, v1::Item& item, const v1::Item* current,
   g.items[item.id()] = item;
   g.events.push_back(std::move(event));
   return g.events.back();
+}
+
+void Engine::WriteEvent(Group& g, v1::Event& event) {
+  domain::SealEvent(g.head_hash, event);
+  g.head_hash = event.hash();
+  g.writes->PutEvent(event);
 }
 
 Result<v1::Item> Engine::Apply(Mutation& m, Group& g) {
@@ -460,7 +473,7 @@ Result<v1::Item> Engine::Apply(Mutation& m, Group& g) {
   }
   v1::Event& event = CommitItem(g, item, current ? &*current : nullptr, kind, action, comment,
                                 actor, rid);
-  g.writes->PutEvent(event);
+  WriteEvent(g, event);
   store::Schedule sch;
   sch.since_us = old ? old->since_us : g.now_us;
   sch.next_us = NextFire(item, sch.since_us, g.now_us);
@@ -620,8 +633,13 @@ Result<v1::ServerInfo> Engine::GetServerInfo() {
   info.set_sync_wal(options_.sync);
   ASSIGN_OR_RETURN(uint64_t pending, view->PendingDeliveryCount(1000000));
   info.set_outbox_pending(pending);
+  ASSIGN_OR_RETURN(ChainHead head, ReadChainHead(*view));
+  info.set_audit_head_revision(head.revision);
+  info.set_audit_head_hash(domain::Hex(head.hash));
   return info;
 }
+
+Result<v1::VerifyAuditResponse> Engine::VerifyAudit() { return VerifyAuditChain(*store_.View()); }
 
 GroupStats Engine::stats() const {
   std::lock_guard lock(stats_mu_);

@@ -26,6 +26,7 @@
 #include "domain/lights.h"
 #include "domain/policy.h"
 #include "domain/remind_policy.h"
+#include "domain/validation.h"
 #include "domain/workflow.h"
 #include "rectify/v1/rectify.pb.h"
 #include "store/store.h"
@@ -49,6 +50,9 @@ struct EngineOptions {
   domain::LightRules light_rules;
   domain::ReminderRules reminder_rules;
   Router route;                 // no router: reminders are events only (the watch stream)
+  // Request limits ([limits]): checked at the RPC edge; kept here so every service reads the
+  // one copy the daemon was configured with.
+  domain::Limits limits;
   size_t run_limit = 20000;     // items one reminder run evaluates; the rest wait for the next
   // Observers (metrics), called on the writer thread; must not block.
   std::function<void(size_t mutations, double write_seconds)> on_group_commit;
@@ -123,6 +127,10 @@ class Engine {
   // Year-end figures from one snapshot (engine/report.cc): one pass over the year's items
   // through the year index, plus last year's meeting and public-concern items.
   Result<v1::Report> GetReport(const domain::Actor& actor, const v1::GetReportRequest& req);
+  // Recomputes the audit chain from a fresh snapshot (engine/audit.h). A long read: it visits
+  // every retained event.
+  Result<v1::VerifyAuditResponse> VerifyAudit();
+  const domain::Limits& limits() const { return options_.limits; }
 
   uint64_t committed_revision() const { return committed_revision_.load(); }
   GroupStats stats() const;
@@ -150,10 +158,13 @@ class Engine {
   Result<v1::RunRemindersResponse> ApplyRun(Group& g, const std::string& actor, bool write);
   Status ApplyDeliveryUpdate(Group& g, const DeliveryUpdate& u);
   // Stamps version, revision and time on `item`, writes it and returns its event (in
-  // g.events); the caller adds to the event and writes it with PutEvent.
+  // g.events); the caller adds to the event and writes it with WriteEvent.
   v1::Event& CommitItem(Group& g, v1::Item& item, const v1::Item* current, v1::EventKind kind,
                         v1::Action action, const std::string& comment, const std::string& actor,
                         const std::string& request_id);
+  // Seals the event into the audit chain (after g's head) and writes it. Events are written in
+  // revision order, each once it is complete: nothing may change an event after this.
+  void WriteEvent(Group& g, v1::Event& event);
   // The item's next due instant given when it was last evaluated (0 = never).
   int64_t NextFire(const v1::Item& item, int64_t since_us, int64_t now_us) const;
 
@@ -176,6 +187,7 @@ class Engine {
   std::map<v1::State, uint64_t> counts_;
   std::map<int, uint64_t> seqs_;
   uint64_t outbox_seq_ = 0;
+  std::string head_hash_;  // the audit chain's head: the last committed event's hash
   TimePoint started_at_;
 
   std::atomic<uint64_t> committed_revision_{0};

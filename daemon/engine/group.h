@@ -39,6 +39,7 @@ struct Engine::Group {
   uint64_t outbox_seq = 0;
   std::vector<v1::Event> events;
   uint64_t revision = 0;
+  std::string head_hash;  // the audit chain's head as this group left it (WriteEvent)
   TimePoint now;
   int64_t now_us = 0;
   domain::Context ctx;

@@ -160,7 +160,7 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
           *event.add_reminders() = rem;
         }
         // The event in the log carries the reminders too.
-        g.writes->PutEvent(event);
+        WriteEvent(g, event);
       }
       g.writes->PutSchedule(id, &*sch, next_sch);
       g.schedules[id] = next_sch;

@@ -42,12 +42,9 @@ grpc::ServerUnaryReactor* Query(grpc::CallbackServerContext* ctx, const grpc::By
 
 Status ValidateGet(const v1::GetItemRequest& req) { return domain::ValidateItemId(req.id()); }
 
-Status ValidateHistory(const v1::GetHistoryRequest& req) {
+Status ValidateHistory(const v1::GetHistoryRequest& req, const domain::Limits& limits) {
   RETURN_IF_ERROR(domain::ValidateItemId(req.id()));
-  if (req.page_size() < 0 || req.page_size() > 1000) {
-    return InvalidArgument("page_size must be between 0 and 1000");
-  }
-  return Status::Ok();
+  return domain::ValidatePageSize(req.page_size(), limits);
 }
 
 }  // namespace
@@ -55,7 +52,8 @@ Status ValidateHistory(const v1::GetHistoryRequest& req) {
 grpc::ServerUnaryReactor* ItemService::CreateItem(grpc::CallbackServerContext* ctx,
                                                   const Raw* in, Raw* out) {
   return Mutate<v1::CreateItemRequest>(
-      ctx, in, out, callers_, domain::Operation::kCreateItem, [](auto& r) { return domain::ValidateCreate(r); },
+      ctx, in, out, callers_, domain::Operation::kCreateItem,
+      [this](auto& r) { return domain::ValidateCreate(r, engine_.limits()); },
       [this](auto actor, auto& req, auto done) {
         engine_.SubmitCreate(std::move(actor), req, std::move(done));
       });
@@ -64,7 +62,8 @@ grpc::ServerUnaryReactor* ItemService::CreateItem(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* ItemService::UpdateItem(grpc::CallbackServerContext* ctx,
                                                   const Raw* in, Raw* out) {
   return Mutate<v1::UpdateItemRequest>(
-      ctx, in, out, callers_, domain::Operation::kUpdateItem, [](auto& r) { return domain::ValidateUpdate(r); },
+      ctx, in, out, callers_, domain::Operation::kUpdateItem,
+      [this](auto& r) { return domain::ValidateUpdate(r, engine_.limits()); },
       [this](auto actor, auto& req, auto done) {
         engine_.SubmitUpdate(std::move(actor), req, std::move(done));
       });
@@ -73,7 +72,8 @@ grpc::ServerUnaryReactor* ItemService::UpdateItem(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* ItemService::Transition(grpc::CallbackServerContext* ctx,
                                                   const Raw* in, Raw* out) {
   return Mutate<v1::TransitionRequest>(
-      ctx, in, out, callers_, domain::Operation::kTransition, [](auto& r) { return domain::ValidateTransition(r); },
+      ctx, in, out, callers_, domain::Operation::kTransition,
+      [this](auto& r) { return domain::ValidateTransition(r, engine_.limits()); },
       [this](auto actor, auto& req, auto done) {
         engine_.SubmitTransition(std::move(actor), req, std::move(done));
       });
@@ -82,7 +82,8 @@ grpc::ServerUnaryReactor* ItemService::Transition(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* ItemService::AddProgress(grpc::CallbackServerContext* ctx,
                                                    const Raw* in, Raw* out) {
   return Mutate<v1::AddProgressRequest>(
-      ctx, in, out, callers_, domain::Operation::kAddProgress, [](auto& r) { return domain::ValidateProgress(r); },
+      ctx, in, out, callers_, domain::Operation::kAddProgress,
+      [this](auto& r) { return domain::ValidateProgress(r, engine_.limits()); },
       [this](auto actor, auto& req, auto done) {
         engine_.SubmitProgress(std::move(actor), req, std::move(done));
       });
@@ -98,14 +99,16 @@ grpc::ServerUnaryReactor* ItemService::GetItem(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* ItemService::ListItems(grpc::CallbackServerContext* ctx,
                                                  const Raw* in, Raw* out) {
   return Query<v1::ListItemsRequest, v1::ListItemsResponse>(
-      ctx, in, out, callers_, domain::Operation::kListItems, [](auto& r) { return domain::ValidateList(r); },
+      ctx, in, out, callers_, domain::Operation::kListItems,
+      [this](auto& r) { return domain::ValidateList(r, engine_.limits()); },
       [this](const auto& actor, const auto& req) { return engine_.ListItems(actor, req); });
 }
 
 grpc::ServerUnaryReactor* ItemService::GetHistory(grpc::CallbackServerContext* ctx,
                                                   const Raw* in, Raw* out) {
   return Query<v1::GetHistoryRequest, v1::GetHistoryResponse>(
-      ctx, in, out, callers_, domain::Operation::kGetHistory, ValidateHistory,
+      ctx, in, out, callers_, domain::Operation::kGetHistory,
+      [this](auto& r) { return ValidateHistory(r, engine_.limits()); },
       [this](const auto& actor, const auto& req) { return engine_.GetHistory(actor, req); });
 }
 
@@ -216,6 +219,16 @@ grpc::ServerUnaryReactor* AdminService::AddWorkingDays(grpc::CallbackServerConte
       });
 }
 
+// A long read (every retained event) on this callback thread, like the other reads: admin
+// only, and it takes no lock the writer needs (a snapshot).
+grpc::ServerUnaryReactor* AdminService::VerifyAudit(grpc::CallbackServerContext* ctx,
+                                                    const Raw* in, Raw* out) {
+  return Query<v1::VerifyAuditRequest, v1::VerifyAuditResponse>(
+      ctx, in, out, callers_, domain::Operation::kVerifyAudit,
+      [](const auto&) { return Status::Ok(); },
+      [this](const auto&, const auto&) { return engine_.VerifyAudit(); });
+}
+
 grpc::ServerUnaryReactor* ReminderService::RunReminders(grpc::CallbackServerContext* ctx,
                                                         const Raw* in, Raw* out) {
   return Serve<v1::RunRemindersRequest, v1::RunRemindersResponse>(
@@ -240,12 +253,9 @@ grpc::ServerUnaryReactor* ReminderService::ListReminders(grpc::CallbackServerCon
                                                          const Raw* in, Raw* out) {
   return Query<v1::ListRemindersRequest, v1::ListRemindersResponse>(
       ctx, in, out, callers_, domain::Operation::kListReminders,
-      [](const v1::ListRemindersRequest& r) -> Status {
+      [this](const v1::ListRemindersRequest& r) -> Status {
         if (!r.item_id().empty()) RETURN_IF_ERROR(domain::ValidateItemId(r.item_id()));
-        if (r.page_size() < 0 || r.page_size() > 1000) {
-          return InvalidArgument("page_size must be between 0 and 1000");
-        }
-        return Status::Ok();
+        return domain::ValidatePageSize(r.page_size(), engine_.limits());
       },
       [this](const auto& actor, const auto& req) { return engine_.ListReminders(actor, req); });
 }

@@ -26,7 +26,8 @@ using v1::AdminService;
 using AdminBase = AdminService::WithRawCallbackMethod_GetServerInfo<
     AdminService::WithRawCallbackMethod_SetClock<AdminService::WithRawCallbackMethod_GetCalendar<
         AdminService::WithRawCallbackMethod_AddWorkingDays<
-            AdminService::WithRawCallbackMethod_Backup<AdminService::Service>>>>>;
+            AdminService::WithRawCallbackMethod_Backup<
+                AdminService::WithRawCallbackMethod_VerifyAudit<AdminService::Service>>>>>>;
 using v1::ReminderService;
 using ReminderBase = ReminderService::WithRawCallbackMethod_RunReminders<
     ReminderService::WithRawCallbackMethod_ListReminders<ReminderService::Service>>;
@@ -76,6 +77,8 @@ class AdminService final : public detail::AdminBase {
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* ctx, const Raw* in,
                                    Raw* out) override;
   ~AdminService() override;
+  grpc::ServerUnaryReactor* VerifyAudit(grpc::CallbackServerContext* ctx, const Raw* in,
+                                        Raw* out) override;
 
  private:
   Result<v1::ServerInfo> Info();

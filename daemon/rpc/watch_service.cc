@@ -57,17 +57,14 @@ class ErrorReactor final : public grpc::ServerWriteReactor<v1::WatchResponse> {
 
 }  // namespace
 
-Status ValidateWatch(const v1::WatchRequest& req) {
-  if (req.item_ids_size() > 1000 || req.units_size() > 1000) {
-    return InvalidArgument("too many watch filters: at most 1000 item ids and 1000 units");
-  }
+Status ValidateWatch(const v1::WatchRequest& req, const domain::Limits& limits) {
+  const size_t max = limits.filter_max;
+  RETURN_IF_ERROR(domain::CheckListSize("item_ids", req.item_ids_size(), max, "max_filter_values"));
+  RETURN_IF_ERROR(domain::CheckListSize("units", req.units_size(), max, "max_filter_values"));
+  RETURN_IF_ERROR(domain::CheckListSize("states", req.states_size(), max, "max_filter_values"));
+  RETURN_IF_ERROR(domain::CheckListSize("kinds", req.kinds_size(), max, "max_filter_values"));
   for (const auto& id : req.item_ids()) RETURN_IF_ERROR(domain::ValidateItemId(id));
-  for (const auto& u : req.units()) {
-    auto len = domain::Utf8Length(u);
-    if (!len.ok() || *len == 0 || *len > 64) {
-      return InvalidArgument("units: each must be a UTF-8 name of 1 to 64 characters");
-    }
-  }
+  for (const auto& u : req.units()) RETURN_IF_ERROR(domain::ValidateName("units", u, limits));
   for (int s : req.states()) {
     if (!v1::State_IsValid(s) || s == 0) return InvalidArgument("states: unknown value " +
                                                                 std::to_string(s));
@@ -83,7 +80,7 @@ grpc::ServerWriteReactor<v1::WatchResponse>* WatchService::Watch(grpc::CallbackS
                                                                  const v1::WatchRequest* req) {
   auto actor = callers_.Authorize(*ctx, domain::Operation::kWatch);
   if (!actor.ok()) return new ErrorReactor(actor.status());
-  if (Status st = ValidateWatch(*req); !st.ok()) return new ErrorReactor(st);
+  if (Status st = ValidateWatch(*req, limits_); !st.ok()) return new ErrorReactor(st);
   watch::Visibility visible;
   if (!domain::SeesAllUnits(*actor, callers_.policy())) {
     // A stream carries only what its subscriber may see.

@@ -28,6 +28,8 @@ uint64_t ReadU64(std::string_view in) {
 std::string SchemaVersionKey() { return "schema_version"; }
 std::string RevisionKey() { return "revision"; }
 std::string CompactRevisionKey() { return "compact_revision"; }
+std::string CompactHashKey() { return "compact_hash"; }
+std::string ChainStartKey() { return "chain_start"; }
 std::string SeqKey(int year) {
   std::string k = "seq|";
   AppendU16(k, static_cast<uint16_t>(year));

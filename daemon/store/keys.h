@@ -12,7 +12,10 @@
 
 namespace rectify::store::keys {
 
-inline constexpr uint32_t kSchemaVersion = 1;
+// 2: events carry the audit chain (prev_hash, hash); meta chain_start and compact_hash.
+// A version-1 directory is upgraded in place at open (see KEYS.md).
+inline constexpr uint32_t kSchemaVersion = 2;
+inline constexpr uint32_t kSchemaVersionBeforeAuditChain = 1;
 
 // Index tags. Stored on disk: never renumber.
 enum class Tag : uint8_t {
@@ -39,6 +42,8 @@ uint64_t ReadU64(std::string_view in);  // in.size() >= 8
 std::string SchemaVersionKey();
 std::string RevisionKey();
 std::string CompactRevisionKey();
+std::string CompactHashKey();  // hash of the last compacted event (audit chain)
+std::string ChainStartKey();   // first revision written with an audit hash
 std::string SeqKey(int year);
 std::string CountKey(v1::State state);
 

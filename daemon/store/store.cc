@@ -268,17 +268,47 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   s = raw->Get(rocksdb::ReadOptions(), store->meta_, keys::SchemaVersionKey(), &version);
   if (s.IsNotFound()) {
     if (options.read_only) return FailedPrecondition(options.dir + " is not a rectifyd ledger");
-    std::string v;
+    // A new ledger: every event it will hold is hashed, from revision 1.
+    rocksdb::WriteBatch batch;
+    std::string v, start;
     keys::AppendU32(v, keys::kSchemaVersion);
+    keys::AppendU64(start, 1);
+    RETURN_IF_ERROR(FromRocks(batch.Put(store->meta_, keys::SchemaVersionKey(), v), "create"));
+    RETURN_IF_ERROR(FromRocks(batch.Put(store->meta_, keys::ChainStartKey(), start), "create"));
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    RETURN_IF_ERROR(FromRocks(raw->Put(wo, store->meta_, keys::SchemaVersionKey(), v),
-                              "writing schema version"));
+    RETURN_IF_ERROR(FromRocks(raw->Write(wo, &batch), "writing schema version"));
     log->info("created ledger dir={} schema_version={}", options.dir, keys::kSchemaVersion);
   } else if (!s.ok()) {
     return FromRocks(s, "reading schema version");
   } else {
     uint32_t found = version.size() == 4 ? keys::ReadU32(version) : 0;
+    if (found == keys::kSchemaVersionBeforeAuditChain) {
+      // Written before the audit chain: its events carry no hash and cannot be verified. The
+      // chain starts at the next revision; recording that point (rather than inferring it
+      // from the first hashed event) means hashes stripped later are a break, not "legacy".
+      std::string rev;
+      uint64_t last = 0;
+      auto rs = raw->Get(rocksdb::ReadOptions(), store->meta_, keys::RevisionKey(), &rev);
+      if (rs.ok() && rev.size() == 8) last = keys::ReadU64(rev);
+      if (options.read_only) {
+        store->pre_chain_read_only_ = true;
+        return store;
+      }
+      rocksdb::WriteBatch batch;
+      std::string v, start;
+      keys::AppendU32(v, keys::kSchemaVersion);
+      keys::AppendU64(start, last + 1);
+      RETURN_IF_ERROR(FromRocks(batch.Put(store->meta_, keys::SchemaVersionKey(), v), "upgrade"));
+      RETURN_IF_ERROR(FromRocks(batch.Put(store->meta_, keys::ChainStartKey(), start), "upgrade"));
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      RETURN_IF_ERROR(FromRocks(raw->Write(wo, &batch), "upgrading schema version"));
+      log->warn("upgraded ledger dir={} schema_version={}->{}: events up to revision={} predate "
+                "the audit chain and cannot be verified; the chain starts at revision={}",
+                options.dir, found, keys::kSchemaVersion, last, last + 1);
+      return store;
+    }
     if (found != keys::kSchemaVersion) {
       return FailedPrecondition(
           "data directory " + options.dir + " has schema version " + std::to_string(found) +
@@ -391,6 +421,22 @@ Result<uint64_t> Store::Backup(const std::string& dir) {
 
 Status Store::CompactEvents(uint64_t cut) {
   rocksdb::WriteBatch batch;
+  // The audit chain resumes at `cut` from the hash of the last event deleted: record it before
+  // the event goes. (cut - 1 was kept by every earlier compaction, which cut below it.)
+  if (cut > 1) {
+    std::string bytes;
+    auto gs = db_->Get(rocksdb::ReadOptions(), events_, keys::EventKey(cut - 1), &bytes);
+    if (gs.ok()) {
+      v1::Event last;
+      if (!last.ParseFromString(bytes)) {
+        return Internal("compaction: event " + std::to_string(cut - 1) + " is corrupt");
+      }
+      RETURN_IF_ERROR(
+          FromRocks(batch.Put(meta_, keys::CompactHashKey(), last.hash()), "compaction"));
+    } else if (!gs.IsNotFound()) {
+      return FromRocks(gs, "compaction");
+    }
+  }
   RETURN_IF_ERROR(FromRocks(batch.DeleteRange(events_, keys::EventKey(0), keys::EventKey(cut)),
                             "compaction"));
   std::string v;
@@ -514,6 +560,15 @@ ReadView::ReadView(Store* store) : store_(store), snapshot_(store->db_->GetSnaps
   if (GetRaw(store_->meta_, keys::CompactRevisionKey(), &v, &found).ok() && found &&
       v.size() == 8) {
     compact_revision_ = keys::ReadU64(v);
+  }
+  if (store_->pre_chain_read_only_) {
+    chain_start_ = revision_ + 1;
+  } else if (GetRaw(store_->meta_, keys::ChainStartKey(), &v, &found).ok() && found &&
+             v.size() == 8) {
+    chain_start_ = keys::ReadU64(v);
+  }
+  if (GetRaw(store_->meta_, keys::CompactHashKey(), &v, &found).ok() && found) {
+    compact_hash_ = v;
   }
 }
 
@@ -733,6 +788,32 @@ Result<std::vector<v1::Event>> ReadView::Events(uint64_t from, size_t limit) con
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "event scan"));
   return out;
+}
+
+Result<std::vector<std::pair<uint64_t, std::string>>> ReadView::RawEvents(uint64_t from,
+                                                                          size_t limit) const {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  auto it = Iter(store_->events_);
+  for (it->Seek(keys::EventKey(from)); it->Valid() && out.size() < limit; it->Next()) {
+    if (it->key().size() != 8) {
+      return Internal("event log key of " + std::to_string(it->key().size()) +
+                      " bytes: not a revision");
+    }
+    uint64_t rev = keys::ParseEventKey(std::string_view(it->key().data(), it->key().size()));
+    if (rev > revision_) break;
+    out.emplace_back(rev, it->value().ToString());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "event scan"));
+  return out;
+}
+
+Result<std::optional<std::string>> ReadView::RawHistoryEvent(std::string_view id,
+                                                             uint64_t revision) const {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(GetRaw(store_->index_, keys::HistoryKey(id, revision), &v, &found));
+  if (!found) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(v));
 }
 
 Result<std::optional<Schedule>> ReadView::GetSchedule(std::string_view id) const {

@@ -78,6 +78,11 @@ class ReadView {
   ~ReadView();
   uint64_t revision() const { return revision_; }
   uint64_t compact_revision() const { return compact_revision_; }
+  // The audit chain's anchors (KEYS.md): the first revision written with a hash (earlier
+  // events predate the chain), and the hash of the last compacted event ("" when nothing was
+  // compacted, or the compacted event had no hash).
+  uint64_t chain_start() const { return chain_start_; }
+  const std::string& compact_hash() const { return compact_hash_; }
 
   Result<std::optional<v1::Item>> GetItem(std::string_view id) const;
   Result<std::optional<IdemRecord>> GetIdem(std::string_view actor,
@@ -91,6 +96,13 @@ class ReadView {
                                          uint64_t* next) const;
   // Events with revision in [from, revision()], at most limit.
   Result<std::vector<v1::Event>> Events(uint64_t from, size_t limit) const;
+  // The same range as stored: (revision from the key, value bytes). For the audit walk, which
+  // must report an event that does not parse instead of failing on it.
+  Result<std::vector<std::pair<uint64_t, std::string>>> RawEvents(uint64_t from,
+                                                                  size_t limit) const;
+  // The stored bytes of the item's history copy of the event at `revision`.
+  Result<std::optional<std::string>> RawHistoryEvent(std::string_view id,
+                                                     uint64_t revision) const;
 
   // Reminders.
   Result<std::optional<Schedule>> GetSchedule(std::string_view id) const;
@@ -120,6 +132,8 @@ class ReadView {
   const rocksdb::Snapshot* snapshot_;
   uint64_t revision_ = 0;
   uint64_t compact_revision_ = 0;
+  uint64_t chain_start_ = 1;
+  std::string compact_hash_;
 };
 
 // Everything one commit writes. The engine fills one per group commit; Store::Commit writes it
@@ -161,8 +175,9 @@ class Store {
   Status Commit(WriteSet& writes, bool sync);
   const std::string& dir() const { return options_.dir; }
   uint32_t schema_version() const;
-  // Deletes the events below `cut` and records it as the compact revision, in one synced batch.
-  // Touches only the event log: items and their history are kept.
+  // Deletes the events below `cut` and records it as the compact revision, with the hash of
+  // the last event deleted (the audit chain resumes from it), in one synced batch. Touches only
+  // the event log: items and their history are kept. The only code that removes an event.
   Status CompactEvents(uint64_t cut);
   // An online backup: a RocksDB checkpoint (hard links to the immutable files, a copy of the
   // rest) of one consistent instant, written to `dir`, which must not exist yet; its parent
@@ -182,6 +197,9 @@ class Store {
   StoreOptions options_;
   std::atomic<bool> degraded_{false};
   Status degraded_status_;  // the write failure that degraded it (writer thread only)
+  // A version-1 directory opened read-only cannot be upgraded: its chain starts after its last
+  // revision (nothing in it is hashed). 0 = the chain start is in the meta CF.
+  bool pre_chain_read_only_ = false;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;

@@ -431,6 +431,19 @@ TEST(Cli, AddWorkdaysArguments) {
   EXPECT_NE(r.err.find("--year"), std::string::npos) << r.err;
 }
 
+TEST(Cli, AdminVerifyAudit) {
+  const Result r = Parse({"admin", "verify-audit"});
+  EXPECT_TRUE(r.outcome.invocation.has_value()) << r.err;
+  (void)CommandOf<VerifyAuditCommand>(r);
+  // It reads the whole event log in one call: minutes, unless --timeout says otherwise.
+  EXPECT_EQ(r.outcome.invocation->global.timeout, std::chrono::minutes(30));
+  EXPECT_EQ(Parse({"--timeout", "5", "admin", "verify-audit"}).outcome.invocation->global.timeout,
+            std::chrono::seconds(5));
+  EXPECT_EQ(Parse({"server-info"}).outcome.invocation->global.timeout, std::chrono::seconds(30));
+  // set-clock still needs its flags; verify-audit takes none.
+  EXPECT_EQ(Parse({"admin", "verify-audit", "--to", "x"}).outcome.exit_code, kExitUsage);
+}
+
 TEST(Cli, SetClockTo) {
   const Result r = Parse({"admin", "set-clock", "--to", "2026-06-30T09:00:00+08:00"});
   const auto& req = CommandOf<SetClockCommand>(r).request;

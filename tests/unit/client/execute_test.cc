@@ -7,6 +7,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <mutex>
 #include <sstream>
 
@@ -113,6 +115,19 @@ class FakeAdmin final : public v1::AdminService::Service {
     resp->set_outbox_pending(2);
     return grpc::Status::OK;
   }
+
+  // Broken at revision 7 once `break_chain` is set.
+  grpc::Status VerifyAudit(grpc::ServerContext*, const v1::VerifyAuditRequest*,
+                           v1::VerifyAuditResponse* resp) override {
+    resp->set_revision(9);
+    resp->set_ok(!break_chain);
+    if (break_chain) {
+      resp->set_broken_revision(7);
+      resp->set_reason("the event's content does not match its hash");
+    }
+    return grpc::Status::OK;
+  }
+  std::atomic<bool> break_chain{false};
 
   grpc::Status GetCalendar(grpc::ServerContext*, const v1::GetCalendarRequest* req,
                            v1::GetCalendarResponse* resp) override {
@@ -317,6 +332,22 @@ TEST_F(ExecuteTest, WatchNothingSeenNoTrailerRepeatsTheStart) {
             "stream ended at revision 0 (OK); resume with: "
             "rectifyctl --addr " +
                 addr_ + " watch --from 5 --unit silent\n");
+}
+
+TEST_F(ExecuteTest, VerifyAuditExitsThreeOnABreak) {
+  EXPECT_EQ(Run({"--lang", "en", "admin", "verify-audit"}), 0);
+  EXPECT_NE(out_.str().find("OK"), std::string::npos) << out_.str();
+  admin_.break_chain = true;
+  out_.str("");
+  EXPECT_EQ(Run({"--lang", "en", "admin", "verify-audit"}), kExitAuditBroken);
+  EXPECT_NE(out_.str().find("BROKEN"), std::string::npos) << out_.str();
+  const std::string text = out_.str();
+  const size_t at = text.find("First broken revision");
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_EQ(text.substr(text.find_first_not_of(' ', at + 21), 2), "7\n") << text;
+  out_.str("");
+  EXPECT_EQ(Run({"-o", "json", "admin", "verify-audit"}), kExitAuditBroken);
+  EXPECT_NE(out_.str().find("\"brokenRevision\":\"7\""), std::string::npos) << out_.str();
 }
 
 TEST_F(ExecuteTest, SetClockSendsTheAdvanceAndPrintsServerInfo) {

@@ -377,6 +377,30 @@ TEST(ServerInfoSheet, TestClockAndOutbox) {
       << ServerInfoSheet(v1::ServerInfo(), Lang::kEn);
 }
 
+TEST(ServerInfoSheet, AuditHead) {
+  v1::ServerInfo info;
+  info.set_audit_head_revision(42);
+  info.set_audit_head_hash(std::string(64, 'f'));
+  const std::string sheet = ServerInfoSheet(info, Lang::kEn);
+  EXPECT_NE(sheet.find("Audit head        42 " + std::string(64, 'f')), std::string::npos)
+      << sheet;
+}
+
+TEST(VerifyAuditText, VerdictFirstThenTheBreak) {
+  v1::VerifyAuditResponse r;
+  r.set_ok(false);
+  r.set_broken_revision(3);
+  r.set_reason("revision 3 is missing from the event log");
+  r.set_head_revision(2);
+  const std::string zh = VerifyAuditText(r, Lang::kZh);
+  EXPECT_EQ(zh.find("结果"), 0u) << zh;
+  EXPECT_NE(zh.find("已被破坏"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("首个断点修订号"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("revision 3 is missing"), std::string::npos) << zh;
+  r.set_ok(true);
+  EXPECT_EQ(VerifyAuditText(r, Lang::kEn).find("First broken"), std::string::npos);
+}
+
 TEST(MutationSummary, NamesTheAction) {
   v1::Item item;
   item.set_id("2026-000003");

@@ -541,5 +541,44 @@ TEST(ConfigSecurityTest, RefusalsNameTheKey) {
   EXPECT_THAT(msg, ::testing::Not(HasSubstr("rfy_secret_value")));
 }
 
+namespace limits {
+
+TEST(ConfigLimitsTest, DefaultsAndEveryKey) {
+  const Config d = ParseOk("");
+  EXPECT_EQ(d.limits.max_request_bytes, 4u << 20);
+  EXPECT_EQ(d.limits.max_measures, 50u);
+  EXPECT_EQ(d.limits.max_page_size, 1000u);
+  const Config c = ParseOk(
+      "[limits]\nmax_request_bytes = 65536\nmax_title_chars = 1\nmax_description_chars = 2\n"
+      "max_name_chars = 3\nmax_text_chars = 4\nmax_ref_chars = 5\nmax_request_id_chars = 6\n"
+      "max_measures = 7\nmax_evidence = 8\nmax_co_units = 9\nmax_page_size = 10\n"
+      "max_filter_values = 11\n");
+  const Limits& l = c.limits;
+  EXPECT_EQ(l.max_request_bytes, 65536u);
+  EXPECT_EQ(l.max_title_chars, 1u);
+  EXPECT_EQ(l.max_description_chars, 2u);
+  EXPECT_EQ(l.max_name_chars, 3u);
+  EXPECT_EQ(l.max_text_chars, 4u);
+  EXPECT_EQ(l.max_ref_chars, 5u);
+  EXPECT_EQ(l.max_request_id_chars, 6u);
+  EXPECT_EQ(l.max_measures, 7u);
+  EXPECT_EQ(l.max_evidence, 8u);
+  EXPECT_EQ(l.max_co_units, 9u);
+  EXPECT_EQ(l.max_page_size, 10u);
+  EXPECT_EQ(l.max_filter_values, 11u);
+}
+
+TEST(ConfigLimitsTest, BadLimitsAreRefusedNamingTheKey) {
+  EXPECT_THAT(Refused("[limits]\nmax_measures = 0\n"), HasSubstr("limits.max_measures"));
+  EXPECT_THAT(Refused("[limits]\nmax_title_chars = -1\n"), HasSubstr("limits.max_title_chars"));
+  EXPECT_THAT(Refused("[limits]\nmax_request_bytes = 100\n"),
+              HasSubstr("limits.max_request_bytes"));
+  EXPECT_THAT(Refused("[limits]\nmax_request_bytes = 4294967296\n"),
+              HasSubstr("limits.max_request_bytes"));
+  EXPECT_THAT(Refused("[limits]\nmax_measure = 3\n"), HasSubstr("limits.max_measure"));
+}
+
+}  // namespace limits
+
 }  // namespace
 }  // namespace rectify::config

@@ -669,3 +669,112 @@ TEST_F(StoreTest, EmptyCommitIsFine) {
 
 }  // namespace
 }  // namespace rectify::store
+
+namespace rectify::store {
+namespace {
+
+// ------------------------------------------------------------------------------------------
+// The audit chain's anchors (issue #5)
+
+namespace audit {
+
+std::string U64(uint64_t v) {
+  std::string s;
+  keys::AppendU64(s, v);
+  return s;
+}
+
+TEST(StoreAuditTest, AFreshLedgerIsHashedFromRevisionOne) {
+  TempDir tmp;
+  auto store = OpenOk(tmp.path());
+  ASSERT_NE(store, nullptr);
+  auto view = store->View();
+  EXPECT_EQ(view->chain_start(), 1u);
+  EXPECT_EQ(view->compact_hash(), "");
+}
+
+TEST(StoreAuditTest, ASchemaOneLedgerIsUpgradedAndItsChainStartsAfterItsLastRevision) {
+  TempDir tmp;
+  std::vector<std::string> cfs = kLedgerCfs;
+  cfs.push_back("remind");  // what a schema-1 rectifyd created
+  MakeRawDb(tmp.path(), cfs,
+            {{keys::SchemaVersionKey(), U32(1)}, {keys::RevisionKey(), U64(7)}});
+  {
+    // Read-only: nothing written, and nothing in it counts as hashed.
+    auto ro = TryOpen(tmp.path(), /*read_only=*/true);
+    ASSERT_TRUE(ro.ok()) << ro.status().ToString();
+    EXPECT_EQ((*ro)->View()->chain_start(), 8u);
+  }
+  {
+    auto store = OpenOk(tmp.path());
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->View()->chain_start(), 8u);
+    // Events written later do not move the recorded start.
+    auto ws = store->NewWriteSet();
+    ws->PutRevision(9);
+    ASSERT_TRUE(store->Commit(*ws, true).ok());
+  }
+  auto again = OpenOk(tmp.path());
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->View()->chain_start(), 8u);
+  rocksdb::DB* raw = nullptr;
+  again.reset();
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (const auto& n : ColumnFamiliesOf(tmp.path())) {
+    descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  ASSERT_TRUE(
+      rocksdb::DB::OpenForReadOnly(rocksdb::Options(), tmp.path(), descs, &handles, &raw).ok());
+  std::string v;
+  ASSERT_TRUE(raw->Get(rocksdb::ReadOptions(), keys::SchemaVersionKey(), &v).ok());
+  EXPECT_EQ(v, U32(keys::kSchemaVersion));
+  for (auto* h : handles) ASSERT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
+  delete raw;
+}
+
+TEST(StoreAuditTest, ReadOnlyOpenOfAMissingDirectoryCreatesNothing) {
+  TempDir tmp;
+  auto s = TryOpen(tmp.sub("nope"), /*read_only=*/true);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Code::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(tmp.sub("nope")));
+}
+
+TEST_F(StoreTest, CompactionRecordsTheHashOfTheLastEventItDeletes) {
+  v1::Item a = MakeItem("2025-000001", v1::STATE_ASSIGNED, "U");
+  Commit([&](WriteSet& ws) {
+    for (uint64_t r = 1; r <= 5; ++r) {
+      v1::Event e = MakeEvent(r, a);
+      e.set_hash("hash-of-" + std::to_string(r));
+      ws.PutEvent(e);
+    }
+    ws.PutRevision(5);
+  });
+  ASSERT_TRUE(store_->CompactEvents(4).ok());
+  auto view = store_->View();
+  EXPECT_EQ(view->compact_revision(), 4u);
+  EXPECT_EQ(view->compact_hash(), "hash-of-3");
+  auto raw = view->RawEvents(0, 100);
+  ASSERT_TRUE(raw.ok());
+  ASSERT_EQ(raw->size(), 2u);
+  EXPECT_EQ((*raw)[0].first, 4u);
+  // The item's history keeps every event, byte for byte the same as the log's.
+  for (uint64_t r = 1; r <= 5; ++r) {
+    auto copy = view->RawHistoryEvent(a.id(), r);
+    ASSERT_TRUE(copy.ok());
+    ASSERT_TRUE(copy->has_value()) << r;
+    if (r >= 4) EXPECT_EQ(**copy, (*raw)[r - 4].second);
+  }
+  auto missing = view->RawHistoryEvent(a.id(), 6);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+  // A later compaction moves the recorded head on.
+  ASSERT_TRUE(store_->CompactEvents(6).ok());
+  EXPECT_EQ(store_->View()->compact_hash(), "hash-of-5");
+}
+
+}  // namespace audit
+
+}  // namespace
+}  // namespace rectify::store

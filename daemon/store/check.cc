@@ -133,6 +133,15 @@ class Checker {
         } else {
           counts_[state] = v;
         }
+      } else if (key == keys::ChainStartKey()) {
+        // The audit chain's first hashed revision (a u64); audit/VerifyAudit checks the chain.
+        if (value.size() != 8) Problem("meta: chain_start is not a u64");
+      } else if (key == keys::CompactHashKey()) {
+        // The hash of the last compacted event (SHA-256) where the chain resumes.
+        if (value.size() != 32) {
+          Problem("meta: compact_hash is not a SHA-256 (" + std::to_string(value.size()) +
+                  " bytes)");
+        }
       } else {
         Problem("meta: unknown key " + Printable(key));
       }

@@ -176,7 +176,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (options.read_only) {
     // Read-only (rectifyd --check, a backup): never create what is not there.
     if (!std::filesystem::is_directory(options.dir, ec)) {
-      return NotFound("data directory " + options.dir + " does not exist");
+      return NotFound("no ledger at " + options.dir + ": the directory does not exist");
     }
   } else {
     std::filesystem::create_directories(options.dir, ec);

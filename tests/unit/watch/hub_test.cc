@@ -840,7 +840,9 @@ TEST_F(HubTest, CancelledStreamIsRemovedAndResumeContinuesWithoutGapOrDuplicate)
   auto* first = Watch(Req(1));
   ASSERT_TRUE(WaitUntil([&] { return first->last_event_revision() == 40 && first->idle(); }));
   first->Cancel();
-  ASSERT_TRUE(first->finished());
+  // A progress response may be in flight when Cancel arrives: the Finish then waits for its
+  // OnWriteDone (a sink never sees Finish during a Write), so wait for it rather than assume.
+  ASSERT_TRUE(WaitUntil([&] { return first->finished(); }));
   EXPECT_EQ(first->status().code(), Code::kCancelled);
   EXPECT_EQ(first->resume(), 41u);
   EXPECT_TRUE(WaitUntil([&] { return hub_->stream_count() == 0; }));

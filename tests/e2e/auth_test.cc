@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
@@ -73,6 +74,9 @@ class AuthTest : public ::testing::Test {
   void TearDown() override {
     items_.reset();
     if (daemon_->Running()) daemon_->Stop();
+    for (int i = 1; i <= backups_; ++i) {
+      std::filesystem::remove_all(dir_ + ".backup" + std::to_string(i));
+    }
   }
 
   std::string Principals(const std::string& extra_for_admin = "") {
@@ -93,6 +97,7 @@ class AuthTest : public ::testing::Test {
     admin_ = v1::AdminService::NewStub(daemon_->channel());
     reminders_ = v1::ReminderService::NewStub(daemon_->channel());
     watch_ = v1::WatchService::NewStub(daemon_->channel());
+    reports_ = v1::ReportService::NewStub(daemon_->channel());
   }
   void StartTokenMode() {
     StartWith("[auth]\nmode = \"token\"\n[watch]\nprogress_interval_ms = 50\n\n" + Principals());
@@ -153,6 +158,8 @@ class AuthTest : public ::testing::Test {
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::ReminderService::Stub> reminders_;
   std::unique_ptr<v1::WatchService::Stub> watch_;
+  std::unique_ptr<v1::ReportService::Stub> reports_;
+  int backups_ = 0;
 };
 
 using grpc::StatusCode;
@@ -317,6 +324,29 @@ TEST_F(AuthTest, EveryRpcByEveryRoleAndUnitRelation) {
          return t->admin_->AddWorkingDays(t->As(w).get(), req, &out);
        },
        Expect(OK, OK, OK, OK, OK, OK, OK, OK)},
+      {"GetReport", false, NoItem,
+       [](AuthTest* t, Who w, const std::string&) {
+         v1::GetReportRequest req;
+         req.set_year(2026);
+         v1::Report out;
+         return t->reports_->GetReport(t->As(w).get(), req, &out);
+       },
+       // Everyone may ask; what they get is scoped (ReportScopeE2E checks the figures).
+       Expect(OK, OK, OK, OK, OK, OK, OK, OK)},
+      {"Backup", false, NoItem,
+       [](AuthTest* t, Who w, const std::string&) {
+         v1::BackupRequest req;
+         req.set_dir(t->dir_ + ".backup" + std::to_string(++t->backups_));
+         v1::BackupResponse out;
+         return t->admin_->Backup(t->As(w).get(), req, &out);
+       },
+       Expect(DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED)},
+      {"VerifyAudit", false, NoItem,
+       [](AuthTest* t, Who w, const std::string&) {
+         v1::VerifyAuditResponse out;
+         return t->admin_->VerifyAudit(t->As(w).get(), {}, &out);
+       },
+       Expect(DENIED, DENIED, DENIED, DENIED, DENIED, OK, OK, DENIED)},
   };
   int calls = 0;
   for (const Case& c : cases) {

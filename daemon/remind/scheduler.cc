@@ -11,10 +11,6 @@
 namespace rectify::remind {
 namespace {
 
-int64_t MicrosOf(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
-}
-
 const char* KindName(v1::ReminderKind k) {
   switch (k) {
     case v1::REMINDER_KIND_BEFORE_DEADLINE: return "before_deadline";

@@ -81,7 +81,9 @@ TEST(PolicyTest, RoleTimesOperationMatrix) {
       Status st = Authorize(op, actor, closed);
       EXPECT_EQ(st.ok(), allowed) << OperationName(op) << " by " << actor.name << ": "
                                   << st.message();
-      if (!allowed) EXPECT_EQ(st.code(), Code::kPermissionDenied) << OperationName(op);
+      if (!allowed) {
+        EXPECT_EQ(st.code(), Code::kPermissionDenied) << OperationName(op);
+      }
     }
   }
 }

@@ -39,7 +39,7 @@ TEST(TokenTest, SaltMakesEveryHashDifferent) {
 
 TEST(TokenTest, MalformedHashesAreRefusedWithoutEchoingThem) {
   const std::string good = HashToken("t").value();
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string(""), std::string("t"), std::string("md5:00:11"), good.substr(0, good.size() - 1),
         good + "0", std::string("sha256:zz") + good.substr(9), std::string("sha256:") + "00:" +
         std::string(64, '0'), std::string("sha256:") + std::string(32, '0')}) {

@@ -221,14 +221,6 @@ grpc::ServerUnaryReactor* AdminService::AddWorkingDays(grpc::CallbackServerConte
 
 // A long read (every retained event) on this callback thread, like the other reads: admin
 // only, and it takes no lock the writer needs (a snapshot).
-grpc::ServerUnaryReactor* AdminService::VerifyAudit(grpc::CallbackServerContext* ctx,
-                                                    const Raw* in, Raw* out) {
-  return Query<v1::VerifyAuditRequest, v1::VerifyAuditResponse>(
-      ctx, in, out, callers_, domain::Operation::kVerifyAudit,
-      [](const auto&) { return Status::Ok(); },
-      [this](const auto&, const auto&) { return engine_.VerifyAudit(); });
-}
-
 grpc::ServerUnaryReactor* ReminderService::RunReminders(grpc::CallbackServerContext* ctx,
                                                         const Raw* in, Raw* out) {
   return Serve<v1::RunRemindersRequest, v1::RunRemindersResponse>(

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 // The gRPC services. Thin: parse and shape-check the request, identify the caller, hand it to
 // the engine, finish the call when the engine answers. No semantic rule lives here. Reads run on
 // the gRPC callback thread (RocksDB reads from a snapshot, no fsync); mutations complete from
@@ -73,7 +75,8 @@ class AdminService final : public detail::AdminBase {
                                         Raw* out) override;
   grpc::ServerUnaryReactor* AddWorkingDays(grpc::CallbackServerContext* ctx, const Raw* in,
                                            Raw* out) override;
-  // rpc/backup.cc: the copy runs on a thread of its own, one backup at a time.
+  // rpc/backup.cc. Backup and VerifyAudit wait on disk for seconds to minutes: they run as
+  // the one long job at a time, on a thread of its own, never on a reactor callback.
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* ctx, const Raw* in,
                                    Raw* out) override;
   ~AdminService() override;
@@ -82,9 +85,12 @@ class AdminService final : public detail::AdminBase {
 
  private:
   Result<v1::ServerInfo> Info();
-  std::mutex backup_mu_;
-  bool backup_running_ = false;
-  std::thread backup_thread_;
+  // Runs `job` on the long-job thread; false (nothing started) while another is running. The
+  // job returns what finishes its call, run once the thread is free for the next job.
+  bool StartLongJob(std::function<std::function<void()>()> job);
+  std::mutex long_mu_;
+  bool long_running_ = false;
+  std::thread long_thread_;
   engine::Engine& engine_;
   const Callers& callers_;
   ManualClock* test_clock_;

@@ -392,7 +392,22 @@ int Run(const Flags& flags, sigset_t sigs) {
   // /metrics, /healthz, /readyz. collect runs on the scrape thread, one scrape at a time.
   std::unique_ptr<http::Server> http_server;
   if (!cfg.http_listen.empty()) {
-    auto collect = [&] {
+    // The light census reads every open item (lights are derived from today), so a scrape
+    // reuses one up to a minute old rather than paying that on every scrape.
+    std::chrono::steady_clock::time_point census_at{};
+    auto collect = [&, census_at]() mutable {
+      const auto now = std::chrono::steady_clock::now();
+      if (census_at == std::chrono::steady_clock::time_point{} ||
+          now - census_at >= std::chrono::seconds(60)) {
+        if (auto census = engine.CountLights(); census.ok()) {
+          for (const auto& [light, n] : census->counts) {
+            metrics.SetItemsByLight(domain::LightName(light), n);
+          }
+          census_at = now;
+        } else {
+          log->warn("light census failed: {}", census.status().message());
+        }
+      }
       metrics.SetRevision(engine.committed_revision());
       metrics.SetWatchers(hub.stream_count());
       metrics.SetWatcherMaxLag(hub.max_lag());

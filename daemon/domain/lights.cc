@@ -163,4 +163,9 @@ Result<Light> ComputeLight(const Item& item, const date::year_month_day& today,
   return rectify::v1::LIGHT_GREEN;
 }
 
+std::string_view LightName(Light light) {
+  std::string_view n = rectify::v1::Light_Name(light);
+  return n.substr(n.find('_') + 1);
+}
+
 }  // namespace rectify::domain

@@ -38,6 +38,7 @@
 // year, and the caller decides what to show.
 
 #include <optional>
+#include <string_view>
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -70,6 +71,9 @@ Result<rectify::v1::Light> ComputeLight(const rectify::v1::Item& item,
                                         const date::year_month_day& today,
                                         const date::time_zone* zone, const Calendar& calendar,
                                         const LightRules& rules);
+
+// "GREEN" for LIGHT_GREEN: the label metrics and logs use.
+std::string_view LightName(rectify::v1::Light light);
 
 // True if today <= deadline and at most n (>= 0) working days lie in (today, deadline].
 Result<bool> IsDeadlineWithin(const Calendar& calendar, const date::year_month_day& today,

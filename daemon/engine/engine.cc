@@ -491,14 +491,43 @@ date::year_month_day Engine::Today() const { return domain::LocalDate(clock_.Now
 
 void Engine::Decorate(v1::Item& item, const date::year_month_day& today) const {
   item.set_overdue(domain::IsOverdue(item, today));
+  item.set_light(LightOf(item, today));
+}
+
+v1::Light Engine::LightOf(const v1::Item& item, const date::year_month_day& today) const {
   auto light = domain::ComputeLight(item, today, zone_, *settings()->calendar,
                                     options_.light_rules);
+  if (light.ok()) return *light;
   // A year missing from the calendar must not hide the item: fall back to what needs no
   // working-day arithmetic.
-  item.set_light(light.ok() ? *light
-                            : item.overdue() ? v1::LIGHT_RED
-                            : domain::IsOpen(item.state()) ? v1::LIGHT_GREEN
-                                                           : v1::LIGHT_UNSPECIFIED);
+  return domain::IsOverdue(item, today) ? v1::LIGHT_RED
+         : domain::IsOpen(item.state()) ? v1::LIGHT_GREEN
+                                        : v1::LIGHT_UNSPECIFIED;
+}
+
+Result<Engine::LightCensus> Engine::CountLights() {
+  auto view = store_.View();
+  const auto today = Today();
+  LightCensus census;
+  census.revision = view->revision();
+  for (auto l : {v1::LIGHT_GREEN, v1::LIGHT_BLUE, v1::LIGHT_YELLOW, v1::LIGHT_RED}) {
+    census.counts[l] = 0;
+  }
+  store::ListQuery q;
+  q.states = {v1::STATE_DRAFT,     v1::STATE_ASSIGNED, v1::STATE_IN_PROGRESS,
+              v1::STATE_SUBMITTED, v1::STATE_ENDORSED, v1::STATE_LONG_TERM};
+  q.limit = 500;
+  // Count in the predicate and keep nothing: the pages stay empty and only the cursor moves.
+  q.predicate = [&](const v1::Item& item) {
+    const v1::Light light = LightOf(item, today);
+    if (light != v1::LIGHT_UNSPECIFIED) census.counts[light]++;
+    return false;
+  };
+  do {
+    ASSIGN_OR_RETURN(auto page, view->List(q));
+    q.cursor = std::move(page.next_cursor);
+  } while (!q.cursor.empty());
+  return census;
 }
 
 Result<v1::Item> Engine::GetItem(const domain::Actor& actor, const std::string& id) {

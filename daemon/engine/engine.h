@@ -124,6 +124,15 @@ class Engine {
   Result<v1::GetHistoryResponse> GetHistory(const domain::Actor& actor,
                                             const v1::GetHistoryRequest& req);
   Result<v1::ServerInfo> GetServerInfo();
+  // Items in an open state (LONG_TERM included) by their light today, from one snapshot: the
+  // census behind /metrics' rectify_items_by_light. Lights are derived, never stored, so this
+  // reads every open item through the state index: its cost grows with the open items, not
+  // the ledger, and callers cache it.
+  struct LightCensus {
+    uint64_t revision = 0;
+    std::map<v1::Light, uint64_t> counts;  // GREEN, BLUE, YELLOW, RED, each present
+  };
+  Result<LightCensus> CountLights();
   // Year-end figures from one snapshot (engine/report.cc): one pass over the year's items
   // through the year index, plus last year's meeting and public-concern items.
   Result<v1::Report> GetReport(const domain::Actor& actor, const v1::GetReportRequest& req);
@@ -145,6 +154,7 @@ class Engine {
   date::year_month_day Today() const;
   // Sets the derived fields (light, overdue) as of today.
   void Decorate(v1::Item& item, const date::year_month_day& today) const;
+  v1::Light LightOf(const v1::Item& item, const date::year_month_day& today) const;
 
  public:
   struct Mutation;  // defined in engine.cc; public only so helpers there can name it

@@ -427,13 +427,22 @@ std::string HttpGet(int port, const std::string& path) {
 TEST(MetricsTest, PrometheusMetricsAndHealthOverHttp) {
   const std::string dir = MakeTempDir("metrics");
   TempDirGuard guard(dir);
-  Daemon daemon(dir, {"--http-listen", "127.0.0.1:0"});
+  // Monday 2026-03-02, no holidays near: the lights below follow from working-day counts.
+  Daemon daemon(dir, {"--http-listen", "127.0.0.1:0", "--test-clock", "2026-03-02T09:00:00+08:00"});
   daemon.Start();
-  auto r = Ctl(daemon.addr(), "李四",
-               {"-o", "json", "create", "--title", "t", "--description", "d", "--source",
-                "audit", "--category", "other", "--unit", "u", "--owner", "o", "--leader",
-                "李四", "--verifier", "v"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto create = [&](const std::string& deadline) {
+    std::vector<std::string> args = {"-o", "json", "create", "--title", "t", "--description", "d",
+                                     "--source", "audit", "--category", "other", "--unit", "u",
+                                     "--owner", "o", "--leader", "李四", "--verifier", "v"};
+    if (!deadline.empty()) args.insert(args.end(), {"--deadline", deadline});
+    auto r = Ctl(daemon.addr(), "李四", args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  };
+  create("");            // no deadline: GREEN
+  create("2026-03-03");  // overdue on Wednesday: RED
+  create("2026-03-05");  // 1 working day after Wednesday: YELLOW
+  create("2026-03-11");  // 5 working days after Wednesday: BLUE
+  ASSERT_EQ(Ctl(daemon.addr(), "x", {"admin", "set-clock", "--advance", "2d"}).exit_code, 0);
   Ctl(daemon.addr(), "x", {"get", "2026-999999"});  // a NOT_FOUND, counted by code
   // The daemon logs where it serves metrics.
   std::ifstream log(daemon.log_path());
@@ -448,13 +457,18 @@ TEST(MetricsTest, PrometheusMetricsAndHealthOverHttp) {
   EXPECT_EQ(HttpGet(port, "/readyz").substr(0, 3), "200");
   std::string metrics = HttpGet(port, "/metrics");
   ASSERT_EQ(metrics.substr(0, 3), "200") << metrics;
-  EXPECT_NE(metrics.find("rectify_rpc_requests_total{code=\"OK\",method=\"CreateItem\"} 1"),
+  EXPECT_NE(metrics.find("rectify_rpc_requests_total{code=\"OK\",method=\"CreateItem\"} 4"),
             std::string::npos) << metrics;
   EXPECT_NE(metrics.find("rectify_rpc_requests_total{code=\"NOT_FOUND\",method=\"GetItem\"} 1"),
             std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("rectify_revision 1"), std::string::npos);
-  EXPECT_NE(metrics.find("rectify_items{state=\"DRAFT\"} 1"), std::string::npos);
-  EXPECT_NE(metrics.find("rectify_commits_total 1"), std::string::npos);
+  EXPECT_NE(metrics.find("rectify_revision 4"), std::string::npos);
+  EXPECT_NE(metrics.find("rectify_items{state=\"DRAFT\"} 4"), std::string::npos);
+  EXPECT_NE(metrics.find("rectify_commits_total 4"), std::string::npos);
+  for (const char* light : {"GREEN", "BLUE", "YELLOW", "RED"}) {
+    EXPECT_NE(metrics.find("rectify_items_by_light{light=\"" + std::string(light) + "\"} 1"),
+              std::string::npos)
+        << light << "\n" << metrics;
+  }
   daemon.Stop();
 }
 

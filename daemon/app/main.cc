@@ -216,6 +216,7 @@ void Reload(const Flags& flags, Loaded& current, rpc::Callers& callers, engine::
   settings.reminder_rules = next->rules;
   if (!now.channels.empty()) settings.route = remind::MakeRouter(now.channels, now.principals);
   settings.calendar = next->calendar;
+  settings.limits = rpc::RequestLimits(now.limits);
   engine.Reconfigure(std::move(settings));
   scheduler.SetChannels(remind::ToChannelConfigs(now.channels));
   reloaded.push_back("reminder rules");
@@ -224,6 +225,7 @@ void Reload(const Flags& flags, Loaded& current, rpc::Callers& callers, engine::
   for (int y : next->calendar->Years()) years += (years.empty() ? "" : ",") + std::to_string(y);
   reloaded.push_back("calendar (" + years + ")");
   reloaded.push_back("auth mode " + now.auth.mode);
+  reloaded.push_back("limits");
   auto differs = [&](bool changed, const char* what) {
     if (changed) restart.push_back(what);
   };
@@ -235,6 +237,9 @@ void Reload(const Flags& flags, Loaded& current, rpc::Callers& callers, engine::
               now.log_max_files != was.log_max_files,
           "log.file/max_size_mb/max_files");
   differs(now.sync_wal != was.sync_wal, "durability");
+  // gRPC fixes the largest message it accepts when the server is built.
+  differs(now.limits.max_request_bytes != was.limits.max_request_bytes,
+          "limits.max_request_bytes");
   differs(now.block_cache_mb != was.block_cache_mb || now.write_buffer_mb != was.write_buffer_mb,
           "storage");
   differs(now.tls.cert_file != was.tls.cert_file || now.tls.key_file != was.tls.key_file ||
@@ -270,6 +275,7 @@ void Reload(const Flags& flags, Loaded& current, rpc::Callers& callers, engine::
   kept.block_cache_mb = was.block_cache_mb;
   kept.write_buffer_mb = was.write_buffer_mb;
   kept.tls = was.tls;
+  kept.limits.max_request_bytes = was.limits.max_request_bytes;
   current.cfg = std::move(kept);
   current.rules = next->rules;
   current.calendar = next->calendar;
@@ -444,7 +450,7 @@ int Run(const Flags& flags, sigset_t sigs) {
               cfg.http_listen.substr(0, cfg.http_listen.rfind(':')), http_server->port());
   }
   rpc::ItemService items(engine, callers);
-  rpc::WatchService watch_service(hub, callers, eopts.limits);
+  rpc::WatchService watch_service(hub, callers, [&engine] { return engine.limits(); });
   rpc::AdminService admin(engine, callers, test_clock.get());
   rpc::ReminderService reminders(engine, callers);
   rpc::ReportService reports(engine, callers);

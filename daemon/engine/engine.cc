@@ -75,6 +75,8 @@ struct Engine::Mutation {
       case Kind::kUpdate: return update.request_id();
       case Kind::kTransition: return transition.request_id();
       case Kind::kProgress: return progress.request_id();
+      case Kind::kRun:
+      case Kind::kDelivery: break;  // not item mutations: no request id, never asked
     }
     return create.request_id();
   }
@@ -100,6 +102,8 @@ struct Engine::Mutation {
       case Kind::kUpdate: return Fingerprint(kind, WithoutRequestId(update));
       case Kind::kTransition: return Fingerprint(kind, WithoutRequestId(transition));
       case Kind::kProgress: return Fingerprint(kind, WithoutRequestId(progress));
+      case Kind::kRun:
+      case Kind::kDelivery: break;  // not item mutations: never replayed
     }
     return 0;
   }
@@ -110,7 +114,7 @@ Engine::Engine(store::Store& store, const Clock& clock, const date::time_zone* z
     : store_(store), clock_(clock), zone_(zone), options_(options) {
   settings_ = std::make_shared<const Settings>(
       Settings{options_.policy, options_.reminder_rules, options_.route,
-               std::make_shared<const domain::Calendar>(std::move(calendar))});
+               std::make_shared<const domain::Calendar>(std::move(calendar)), options_.limits});
 }
 
 std::shared_ptr<const Settings> Engine::settings() const {
@@ -460,6 +464,9 @@ Result<v1::Item> Engine::Apply(Mutation& m, Group& g) {
       comment = m.progress.note();
       break;
     }
+    case Kind::kRun:
+    case Kind::kDelivery:
+      return Internal("a reminder run or delivery update reached the item path");
   }
 
   // The reminder schedule follows every change in the same batch: a deadline moved, a state

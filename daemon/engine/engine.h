@@ -50,8 +50,8 @@ struct EngineOptions {
   domain::LightRules light_rules;
   domain::ReminderRules reminder_rules;
   Router route;                 // no router: reminders are events only (the watch stream)
-  // Request limits ([limits]): checked at the RPC edge; kept here so every service reads the
-  // one copy the daemon was configured with.
+  // Request limits ([limits]) at start: checked at the RPC edge; kept here so every service
+  // reads the one copy the daemon runs with (Settings::limits after a reload).
   domain::Limits limits;
   size_t run_limit = 20000;     // items one reminder run evaluates; the rest wait for the next
   // Observers (metrics), called on the writer thread; must not block.
@@ -66,6 +66,7 @@ struct Settings {
   domain::ReminderRules reminder_rules;
   Router route;
   std::shared_ptr<const domain::Calendar> calendar;
+  domain::Limits limits;  // request limits, read by the RPC edge per call
 };
 
 using Done = std::function<void(Result<v1::Item>)>;
@@ -139,7 +140,8 @@ class Engine {
   // Recomputes the audit chain from a fresh snapshot (engine/audit.h). A long read: it visits
   // every retained event.
   Result<v1::VerifyAuditResponse> VerifyAudit();
-  const domain::Limits& limits() const { return options_.limits; }
+  // A copy: a reload may swap the limits while a caller validates with them.
+  domain::Limits limits() const { return settings()->limits; }
 
   uint64_t committed_revision() const { return committed_revision_.load(); }
   GroupStats stats() const;

@@ -80,7 +80,7 @@ grpc::ServerWriteReactor<v1::WatchResponse>* WatchService::Watch(grpc::CallbackS
                                                                  const v1::WatchRequest* req) {
   auto actor = callers_.Authorize(*ctx, domain::Operation::kWatch);
   if (!actor.ok()) return new ErrorReactor(actor.status());
-  if (Status st = ValidateWatch(*req, limits_); !st.ok()) return new ErrorReactor(st);
+  if (Status st = ValidateWatch(*req, limits_()); !st.ok()) return new ErrorReactor(st);
   watch::Visibility visible;
   if (!domain::SeesAllUnits(*actor, callers_.policy())) {
     // A stream carries only what its subscriber may see.

@@ -4,6 +4,8 @@
 // decides what to send and when; this class only moves responses onto the wire and reports
 // write completions, cancellation and the end of the call back to the hub.
 
+#include <functional>
+
 #include "domain/validation.h"
 #include "rectify/v1/rectify.grpc.pb.h"
 #include "rpc/caller.h"
@@ -13,15 +15,18 @@ namespace rectify::rpc {
 
 class WatchService final : public v1::WatchService::CallbackService {
  public:
-  WatchService(watch::Hub& hub, const Callers& callers, domain::Limits limits = {})
-      : hub_(hub), callers_(callers), limits_(limits) {}
+  // `limits` is asked on every call, so a reload's new [limits] apply to the next stream.
+  using LimitsSource = std::function<domain::Limits()>;
+  WatchService(watch::Hub& hub, const Callers& callers,
+               LimitsSource limits = [] { return domain::Limits{}; })
+      : hub_(hub), callers_(callers), limits_(std::move(limits)) {}
   grpc::ServerWriteReactor<v1::WatchResponse>* Watch(grpc::CallbackServerContext* ctx,
                                                      const v1::WatchRequest* req) override;
 
  private:
   watch::Hub& hub_;
   const Callers& callers_;
-  const domain::Limits limits_;
+  const LimitsSource limits_;
 };
 
 // Shape checks of a watch request (enum ranges, list sizes).

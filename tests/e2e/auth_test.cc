@@ -118,8 +118,10 @@ class AuthTest : public ::testing::Test {
   }
 
   // A DRAFT item of `unit` (owner 张三, leader 李四, verifier 王五), registered by the supervisor.
-  v1::Item Draft(const std::string& unit = "办公室", const std::string& leader = "李四",
-                 const std::string& verifier = "王五", const std::string& owner = "张三") {
+  static v1::CreateItemRequest DraftRequest(const std::string& unit = "办公室",
+                                            const std::string& leader = "李四",
+                                            const std::string& verifier = "王五",
+                                            const std::string& owner = "张三") {
     v1::CreateItemRequest req;
     auto* it = req.mutable_item();
     it->set_title("台账更新不及时");
@@ -132,6 +134,11 @@ class AuthTest : public ::testing::Test {
     it->set_verifier(verifier);
     it->add_measures()->set_text("每周更新");
     it->set_deadline("2026-06-30");
+    return req;
+  }
+  v1::Item Draft(const std::string& unit = "办公室", const std::string& leader = "李四",
+                 const std::string& verifier = "王五", const std::string& owner = "张三") {
+    const v1::CreateItemRequest req = DraftRequest(unit, leader, verifier, owner);
     v1::Item item;
     auto st = items_->CreateItem(As(Who::kSupervisor).get(), req, &item);
     EXPECT_TRUE(st.ok()) << st.error_message();
@@ -731,6 +738,22 @@ TEST_F(AuthTest, SighupReloadsPrincipalsAndKeepsTheOldConfigWhenTheNewOneIsBad) 
   ASSERT_TRUE(WaitLog(*daemon_, "take effect only after a restart", 1));
   EXPECT_EQ(LogCount(*daemon_, "changes to storage take effect"), 1);
   EXPECT_EQ(get_as(newcomer.token), StatusCode::OK);
+
+  // [limits] apply from the next call, except the message size gRPC fixed at start.
+  auto create = [&] {
+    v1::CreateItemRequest req = DraftRequest();
+    v1::Item out;
+    return items_->CreateItem(As(Who::kSupervisor).get(), req, &out);
+  };
+  ASSERT_TRUE(create().ok());
+  daemon_->WriteConfig("[limits]\nmax_title_chars = 5\nmax_request_bytes = 65536\n" + good);
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(WaitLog(*daemon_, "config reloaded", 3));
+  EXPECT_EQ(LogCount(*daemon_, "changes to limits.max_request_bytes take effect"), 1);
+  const grpc::Status refused = create();
+  EXPECT_EQ(refused.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("max_title_chars"), std::string::npos)
+      << refused.error_message();
 }
 
 // ------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@
 //   (skipped, saying why, where systemd-analyze is missing or cannot run); the policy the issue
 //   asks for (Type=notify, own user, ProtectSystem=strict, ...); the reminder unit's commands run
 //   against a real daemon.
+// - `cmake --install` (deploy/install.cmake) under a scratch prefix: the binaries run, the units
+//   name binaries that the install put there, the docs and sysusers file are in place.
 // - deploy/Dockerfile: cannot be built here (no container runtime), so its references to the
 //   repository are checked and its runtime-package step is run on the real binaries.
 
@@ -428,6 +430,51 @@ TEST_F(DeployTest, DockerfileMatchesTheRepositoryAndItsScripts) {
   RunResult q = RunCommand(query, dir_);
   EXPECT_EQ(q.exit_code, 0) << q.err;
   for (const auto& line : Lines(q.out)) EXPECT_EQ(line, "installed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// cmake --install
+
+TEST_F(DeployTest, InstallPutsEverythingUnderThePrefixAndTheUnitsFindTheBinaries) {
+  const std::string destdir = dir_ + "/root";
+  const std::string prefix = "/opt/rectify-test";
+  const std::string root = destdir + prefix;
+  RunResult r = RunCommand({"/usr/bin/env", "DESTDIR=" + destdir, RECTIFY_CMAKE, "--install",
+                            RECTIFY_BUILD_DIR, "--prefix", prefix},
+                           dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* bin : {"rectifyd", "rectifyctl"}) {
+    RunResult v = RunCommand({root + "/bin/" + bin, "--version"}, dir_);
+    EXPECT_EQ(v.exit_code, 0) << bin << ": " << v.err;
+    EXPECT_NE(v.out.find("0."), std::string::npos) << bin << ": " << v.out;
+  }
+  // Every absolute path to one of our binaries in an installed unit is under the prefix and
+  // exists there; the repository's /usr/local/bin is gone.
+  static const std::regex kBinary(R"((/[\w./-]*/bin/rectify(?:d|ctl))\b)");
+  for (const auto& unit : kUnits) {
+    const std::string text = ReadFile(root + "/lib/systemd/system/" + unit);
+    ASSERT_FALSE(text.empty()) << unit;
+    EXPECT_EQ(text.find("/usr/local/bin/"), std::string::npos) << unit;
+    size_t named = 0;
+    for (std::sregex_iterator it(text.begin(), text.end(), kBinary), end; it != end; ++it) {
+      ++named;
+      const std::string path = (*it)[1];
+      EXPECT_EQ(path.rfind(prefix + "/bin/", 0), 0u) << unit << ": " << path;
+      EXPECT_TRUE(std::filesystem::exists(destdir + path)) << unit << ": " << path;
+    }
+    if (unit.ends_with(".service")) {
+      EXPECT_GT(named, 0u) << unit << " runs none of ours?";
+    }
+  }
+  EXPECT_EQ(ReadFile(root + "/lib/sysusers.d/rectifyd.conf"),
+            ReadFile(kUnitDir + "/rectifyd.sysusers.conf"));
+  const std::string example = root + "/share/doc/rectifyd/rectifyd.example.toml";
+  EXPECT_EQ(ReadFile(example), ReadFile(kExample));
+  RunResult check =
+      RunCommand({root + "/bin/rectifyd", "--config", example, "--check-config"}, dir_);
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_TRUE(std::filesystem::exists(root + "/share/doc/rectifyd/README.md"));
+  EXPECT_TRUE(std::filesystem::exists(root + "/share/doc/rectifyd/examples/watch_subscriber.py"));
 }
 
 }  // namespace

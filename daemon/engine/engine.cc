@@ -9,6 +9,7 @@
 
 #include "common/failpoint.h"
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "domain/audit.h"
 #include "domain/dates.h"
 #include "domain/validation.h"
@@ -139,7 +140,10 @@ Status Engine::Start() {
   head_hash_ = head.hash;
   committed_revision_ = revision_;
   started_at_ = clock_.Now();
-  writer_ = std::thread([this] { WriterLoop(); });
+  writer_ = std::thread([this] {
+    SetThreadName("rfy-writer");
+    WriterLoop();
+  });
   Logger("engine")->info("engine started revision={} sync={} audit_head={}", revision_,
                          options_.sync, domain::Hex(head_hash_));
   return Status::Ok();

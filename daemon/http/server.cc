@@ -19,6 +19,7 @@
 #include <boost/beast/http.hpp>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 
 namespace rectify::http {
 namespace {
@@ -388,7 +389,10 @@ Status Server::Start() {
                                       s.scrape->get_executor());
   s.started = true;
   s.Accept();
-  s.thread = std::thread([&s] { s.Run(); });
+  s.thread = std::thread([&s] {
+    SetThreadName("rfy-http");
+    s.Run();
+  });
   s.shared->log->info("http serving addr={}:{} endpoints=/metrics,/healthz,/readyz",
                       bound.address().to_string(), bound.port());
   return Status::Ok();

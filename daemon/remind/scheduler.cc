@@ -7,6 +7,7 @@
 
 #include "common/failpoint.h"
 #include "common/logging.h"
+#include "common/thread_name.h"
 
 namespace rectify::remind {
 namespace {
@@ -82,8 +83,16 @@ Scheduler::~Scheduler() { Stop(); }
 
 void Scheduler::Start() {
   clock_.OnJump([this] { Wake(); });
-  if (options_.scheduler) run_thread_ = std::thread([this] { RunLoop(); });
-  delivery_thread_ = std::thread([this] { DeliveryLoop(); });
+  if (options_.scheduler) {
+    run_thread_ = std::thread([this] {
+      SetThreadName("rfy-scheduler");
+      RunLoop();
+    });
+  }
+  delivery_thread_ = std::thread([this] {
+    SetThreadName("rfy-delivery");
+    DeliveryLoop();
+  });
 }
 
 void Scheduler::Stop() {

@@ -1,8 +1,11 @@
 #include "watch/hub.h"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 
 namespace rectify::watch {
 
@@ -36,7 +39,11 @@ bool Stream::Matches(const v1::Event& e) const {
 
 uint64_t Stream::position() const {
   std::lock_guard lock(mu_);
-  return pos_;
+  return PositionLocked();
+}
+
+uint64_t Stream::PositionLocked() const {
+  return synced_ ? std::max(pos_, hub_->fanned_out_.load()) : pos_;
 }
 
 void Stream::Pump() {
@@ -122,7 +129,7 @@ void Stream::Detach() {
 uint64_t Stream::ResumeFromLocked() const {
   // Everything <= pos_ is accounted for. With nothing queued it has all been delivered or is
   // in the response being written, which gRPC delivers before any status.
-  if (queue_.empty()) return pos_ + 1;
+  if (queue_.empty()) return PositionLocked() + 1;
   return (writing_ ? response_.revision() : sent_) + 1;
 }
 
@@ -153,10 +160,14 @@ Hub::~Hub() { Stop(); }
 
 void Hub::Start(uint64_t committed_revision) {
   last_published_ = committed_revision;
+  fanned_out_ = committed_revision;
   work_ = std::make_unique<decltype(work_)::element_type>(io_.get_executor());
   timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   ScheduleTick();
-  thread_ = std::thread([this] { io_.run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("rfy-watch-hub");
+    io_.run();
+  });
 }
 
 void Hub::Stop() {
@@ -193,7 +204,9 @@ uint64_t Hub::max_lag() const {
   const uint64_t head = last_published_;
   for (const auto& s : streams_) {
     std::lock_guard slock(s->mu_);
-    if (head > s->sent_) lag = std::max(lag, head - s->sent_);
+    // Nothing queued or in flight: it has everything up to its position.
+    const uint64_t at = s->queue_.empty() && !s->writing_ ? s->PositionLocked() : s->sent_;
+    if (head > at) lag = std::max(lag, head - at);
   }
   return lag;
 }
@@ -219,6 +232,7 @@ void Hub::Begin(const std::shared_ptr<Stream>& s, uint64_t start_revision) {
       }
       s->sent_ = s->pos_;
       streams_.push_back(s);
+      Index(s.get());
     }
   }
   if (stopped) {
@@ -232,7 +246,7 @@ void Hub::Begin(const std::shared_ptr<Stream>& s, uint64_t start_revision) {
   std::unique_lock slock(s->mu_);
   if (s->synced_ && !s->writing_ && !s->finished_ && s->queue_.empty() && s->sink_ != nullptr) {
     s->response_.Clear();
-    s->response_.set_revision(s->pos_);
+    s->response_.set_revision(s->PositionLocked());
     s->writing_ = true;
     s->StartWriteLocked(slock);
     return;
@@ -265,10 +279,36 @@ void Hub::PublishShared(const std::vector<Stream::EventPtr>& shared) {
   std::vector<std::shared_ptr<Stream>> kick;
   {
     std::lock_guard lock(mu_);
+    const uint64_t before = shared.front()->revision() - 1;
     last_published_ = shared.back()->revision();
-    for (auto& s : streams_) {
+    // The streams these events may concern, each once.
+    std::vector<Stream*> candidates;
+    ++publish_stamp_;
+    auto consider = [&](const std::vector<Stream*>& group) {
+      for (Stream* s : group) {
+        if (s->stamp_ == publish_stamp_) continue;
+        s->stamp_ = publish_stamp_;
+        candidates.push_back(s);
+      }
+    };
+    auto lookup = [&](const std::unordered_map<std::string, std::vector<Stream*>>& index,
+                      const std::string& key) {
+      if (auto it = index.find(key); it != index.end()) consider(it->second);
+    };
+    consider(unindexed_);
+    for (const auto& e : shared) {
+      if (!by_item_.empty()) lookup(by_item_, e->item_id());
+      if (!by_unit_.empty()) {
+        lookup(by_unit_, e->item().unit());
+        for (const auto& u : e->item().co_units()) lookup(by_unit_, u);
+      }
+    }
+    for (Stream* s : candidates) {
       std::lock_guard slock(s->mu_);
       if (s->finished_ || !s->synced_) continue;
+      // Synced: everything before this group is accounted for, including the groups that
+      // passed it over.
+      s->pos_ = std::max(s->pos_, before);
       bool queued = false;
       for (const auto& e : shared) {
         if (e->revision() <= s->pos_) continue;
@@ -285,8 +325,9 @@ void Hub::PublishShared(const std::vector<Stream::EventPtr>& shared) {
         }
         s->pos_ = e->revision();
       }
-      if (queued) kick.push_back(s);
+      if (queued) kick.push_back(s->shared_from_this());
     }
+    fanned_out_ = last_published_.load();
   }
   for (auto& s : kick) s->Pump();
 }
@@ -344,9 +385,42 @@ void Hub::Remove(Stream* s) {
   std::lock_guard lock(mu_);
   for (auto it = streams_.begin(); it != streams_.end(); ++it) {
     if (it->get() == s) {
+      Unindex(s);
       streams_.erase(it);
       return;
     }
+  }
+}
+
+void Hub::Index(Stream* s) {
+  if (!s->item_ids_.empty()) {
+    for (const auto& id : s->item_ids_) by_item_[id].push_back(s);
+  } else if (!s->units_.empty()) {
+    for (const auto& u : s->units_) by_unit_[u].push_back(s);
+  } else {
+    unindexed_.push_back(s);
+  }
+}
+
+void Hub::Unindex(Stream* s) {
+  auto drop = [s](std::vector<Stream*>& group) {
+    group.erase(std::remove(group.begin(), group.end(), s), group.end());
+  };
+  auto drop_keys = [&](std::unordered_map<std::string, std::vector<Stream*>>& index,
+                       const std::set<std::string>& keys) {
+    for (const auto& k : keys) {
+      auto it = index.find(k);
+      if (it == index.end()) continue;
+      drop(it->second);
+      if (it->second.empty()) index.erase(it);
+    }
+  };
+  if (!s->item_ids_.empty()) {
+    drop_keys(by_item_, s->item_ids_);
+  } else if (!s->units_.empty()) {
+    drop_keys(by_unit_, s->units_);
+  } else {
+    drop(unindexed_);
   }
 }
 
@@ -383,7 +457,7 @@ void Hub::Tick() {
     if (progress_due && s->progress_notify_ && s->synced_ && !s->writing_ && s->queue_.empty() &&
         s->sink_ != nullptr) {
       s->response_.Clear();
-      s->response_.set_revision(s->pos_);
+      s->response_.set_revision(s->PositionLocked());
       s->writing_ = true;
       s->StartWriteLocked(lock);
     }

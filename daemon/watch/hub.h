@@ -30,6 +30,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -91,12 +92,17 @@ class Stream : public std::enable_shared_from_this<Stream> {
   // Finish that arrived meanwhile, so a sink never sees Write after Finish. Returns unlocked.
   void StartWriteLocked(std::unique_lock<std::mutex>& lock);
   uint64_t ResumeFromLocked() const;  // the start_revision that resumes without a gap
+  // Every event <= this is queued, sent or filtered out. A synced stream's pos_ moves only
+  // when a publish concerns it (see Hub's index); everything the hub has fanned out is
+  // accounted for too, since the publishes that passed it over held nothing for it.
+  uint64_t PositionLocked() const;
   // Ends the stream once. `resume` defaults to the revision that resumes without a gap (for
   // OUT_OF_RANGE it is the compact revision).
   void FinishLocked(std::unique_lock<std::mutex>& lock, const Status& st,
                     std::optional<uint64_t> resume = std::nullopt);
 
   Hub* hub_;
+  uint64_t stamp_ = 0;  // the last publish that took this stream as a candidate (hub lock)
   // Filters: immutable after construction.
   std::set<std::string> item_ids_, units_;
   std::set<int> states_, kinds_;
@@ -104,7 +110,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   Visibility visible_;
 
   mutable std::mutex mu_;
-  uint64_t pos_ = 0;         // every event <= pos_ is queued, sent or filtered out
+  uint64_t pos_ = 0;         // see PositionLocked
   uint64_t sent_ = 0;        // the revision the subscriber has been sent up to
   bool synced_ = false;
   bool catchup_scheduled_ = false;
@@ -158,13 +164,26 @@ class Hub {
   void Tick();     // progress notifications, slow-stream checks, compaction
   void Compact();  // drops events past retention, one bounded step
   void Remove(Stream* s);
+  void Index(Stream* s);    // hub lock held
+  void Unindex(Stream* s);  // hub lock held
 
   store::Store& store_;
   const Clock& clock_;
   const HubOptions options_;
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<Stream>> streams_;
+  // Where a publish looks for the streams an event may concern, so that its cost follows the
+  // streams that care rather than all of them (etcd's watcher groups): a stream filtered by
+  // item ids under each id; else, one filtered by units under each unit; the rest unindexed.
+  // Every stream in streams_ is in exactly one of these (raw pointers: streams_ owns them,
+  // and both change together under mu_).
+  std::unordered_map<std::string, std::vector<Stream*>> by_item_, by_unit_;
+  std::vector<Stream*> unindexed_;
+  uint64_t publish_stamp_ = 0;
   std::atomic<uint64_t> last_published_{0};
+  // The last revision whose fan-out is complete: set under mu_ after every candidate of a
+  // publish has taken its events (Stream::PositionLocked reads it without mu_).
+  std::atomic<uint64_t> fanned_out_{0};
   bool stopped_ = false;
   std::chrono::steady_clock::time_point last_progress_{}, last_compaction_{};
 

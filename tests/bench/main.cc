@@ -103,6 +103,10 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--watch-rate", opts.watch_rate, "watch: committed transitions per second")
       ->capture_default_str();
+  app.add_option("--watch-filter", opts.watch_filter,
+                 "watch: all = every watcher gets every event; item = watcher i watches one item")
+      ->check(CLI::IsMember({"all", "item"}))
+      ->capture_default_str();
   app.add_option("--due-share", opts.due_share, "remind: share of the items due at the run")
       ->capture_default_str();
   app.add_option("--channels", opts.channels, "gRPC connections to spread requests over")

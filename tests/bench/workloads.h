@@ -39,6 +39,9 @@ struct Options {
   uint64_t items = 10000;
   std::vector<int> watchers = {1, 1000};
   double watch_rate = 20;
+  // "all": every watcher receives every event. "item": watcher i filters on the i-th item of
+  // the pool the writers move, so each event reaches the one watcher watching its item.
+  std::string watch_filter = "all";
   double due_share = 0.1;
   bool half_rate = true;
   int channels = 4;
@@ -91,7 +94,11 @@ class Bench {
   std::atomic<uint64_t> transition_n_{0};
   // While a watch run is on: the writer's acknowledgements, revision -> system time (us).
   std::mutex acks_mu_;
-  std::map<uint64_t, int64_t>* acks_ = nullptr;
+  struct Ack {
+    int64_t at_us;
+    std::string item;
+  };
+  std::map<uint64_t, Ack>* acks_ = nullptr;  // revision -> when the writer saw it, and its item
   // List latency by filter shape (all requests of a run, warm-up included).
   std::mutex list_mu_;
   std::vector<float> list_ms_[4];

@@ -679,6 +679,47 @@ TEST_F(HubTest, ProgressOnlyWhenAskedAndAlwaysABookmark) {
   CheckStream(*b, Req(), 1, "without progress");
 }
 
+// A publish looks only at the streams its events may concern (the hub's index by item and
+// unit). A stream no publish concerned must still stand at the head: its bookmarks, its lag
+// and the revision it is told to resume from count every revision that passed it over.
+TEST_F(HubTest, StreamsNoPublishConcernsStillBookmarkAndResumeAtTheHead) {
+  StartHub(Options());
+  v1::WatchRequest by_item = Req();
+  by_item.set_progress_notify(true);
+  by_item.add_item_ids("2026-999999");  // never in the ledger
+  v1::WatchRequest by_unit = Req();
+  by_unit.set_progress_notify(true);
+  by_unit.add_units("审计科");  // neither a unit nor a co-unit of any item
+  v1::WatchRequest by_state = Req();  // unindexed: the state filter is checked per event
+  by_state.set_progress_notify(true);
+  by_state.add_states(v1::STATE_CLOSED);
+  v1::WatchRequest mixed = Req();  // indexed under an item, still checked by kind
+  mixed.add_item_ids(kItems[1]);
+  mixed.add_kinds(v1::EVENT_KIND_TRANSITIONED);
+  auto* a = Watch(by_item);
+  auto* u = Watch(by_unit);
+  auto* st = Watch(by_state);
+  auto* m = Watch(mixed);
+  for (int g = 0; g < 60; ++g) CommitNext(1 + g % 3);
+  const uint64_t end = Revision();
+  for (auto* w : {a, u, st}) {
+    ASSERT_TRUE(WaitUntil([&] { return w->last_progress() >= end; }))
+        << "bookmark stuck at " << w->last_progress();
+    EXPECT_EQ(w->stream().position(), end);
+  }
+  ASSERT_TRUE(WaitUntil([&] { return m->idle(); }));
+  EXPECT_EQ(hub_->max_lag(), 0u);
+  CheckStream(*a, by_item, 1, "by an item never seen");
+  CheckStream(*u, by_unit, 1, "by a unit never seen");
+  CheckStream(*st, by_state, 1, "by state");
+  CheckStream(*m, mixed, 1, "by item and kind");
+  hub_->Stop();
+  for (auto* w : {a, u, st, m}) {
+    ASSERT_TRUE(w->finished());
+    EXPECT_EQ(w->resume(), end + 1) << "resuming must neither repeat nor skip";
+  }
+}
+
 // ------------------------------------------------------------------------------------------
 // Slow readers.
 

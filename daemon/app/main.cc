@@ -377,9 +377,9 @@ int Run(const Flags& flags, sigset_t sigs) {
     metrics.DeliveryAttempt(channel, outcome);
   };
   remind::Scheduler scheduler(engine, clock, ropts);
-  engine.AddListener([&hub, &scheduler, &metrics](const std::vector<v1::Event>& events) {
+  engine.AddScheduleListener([&scheduler](const engine::ScheduleHint& h) { scheduler.Hint(h); });
+  engine.AddListener([&hub, &metrics](const std::vector<v1::Event>& events) {
     hub.PublishAsync(events);
-    scheduler.Wake();
     for (const auto& e : events) {
       for (const auto& r : e.reminders()) {
         std::string_view kind = v1::ReminderKind_Name(r.kind());

@@ -161,6 +161,10 @@ void Engine::Stop() {
 
 void Engine::AddListener(Listener listener) { listeners_.push_back(std::move(listener)); }
 
+void Engine::AddScheduleListener(ScheduleListener listener) {
+  schedule_listeners_.push_back(std::move(listener));
+}
+
 void Engine::Submit(std::unique_ptr<Mutation> m) {
   Status refused;
   {
@@ -346,6 +350,21 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
                   domain::StateName(e.prev_state()), domain::StateName(e.item().state()));
       }
       for (auto& l : listeners_) l(g.events);
+      ScheduleHint hint;
+      auto earliest = [](std::optional<int64_t>& at, int64_t us) {
+        if (!at || us < *at) at = us;
+      };
+      for (const auto& [id, sch] : g.schedules) {
+        if (sch.next_us != 0) earliest(hint.due_us, sch.next_us);
+      }
+      for (const auto& [id, d] : g.deliveries) {
+        if (d.state() == v1::DELIVERY_STATE_PENDING) {
+          earliest(hint.delivery_us, MicrosOf(d.next_attempt_at()));
+        }
+      }
+      if (hint.due_us || hint.delivery_us) {
+        for (auto& l : schedule_listeners_) l(hint);
+      }
     }
   }
   for (auto& c : completions) c(commit);

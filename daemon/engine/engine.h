@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -84,6 +85,16 @@ struct DeliveryUpdate {
 // Called after every group commit with its events, in revision order.
 using Listener = std::function<void(const std::vector<v1::Event>&)>;
 
+// What a group commit wrote that the reminder scheduler waits on: the earliest reminder due
+// time and the earliest pending delivery attempt (microseconds; absent when it wrote none).
+// The scheduler sleeps until its own head and is woken only by an earlier one, instead of
+// re-reading the due index and the outbox after every commit.
+struct ScheduleHint {
+  std::optional<int64_t> due_us;
+  std::optional<int64_t> delivery_us;
+};
+using ScheduleListener = std::function<void(const ScheduleHint&)>;
+
 struct GroupStats {
   uint64_t commits = 0;     // group commits written
   uint64_t mutations = 0;   // mutations acknowledged
@@ -117,6 +128,7 @@ class Engine {
 
   // Listeners are added before Start.
   void AddListener(Listener listener);
+  void AddScheduleListener(ScheduleListener listener);  // called only for a non-empty hint
 
   // Reads, from a fresh snapshot. Items come back with their derived light and overdue flag.
   Result<v1::Item> GetItem(const domain::Actor& actor, const std::string& id);
@@ -193,6 +205,7 @@ class Engine {
   bool stopping_ = false;
   std::thread writer_;
   std::vector<Listener> listeners_;
+  std::vector<ScheduleListener> schedule_listeners_;
 
   // Owned by the writer thread once started.
   uint64_t revision_ = 0;

@@ -109,12 +109,29 @@ void Scheduler::Stop() {
 void Scheduler::Wake() {
   {
     std::lock_guard lock(mu_);
-    ++wakes_;
+    ++run_.wakes;
+    ++delivery_.wakes;
   }
   cv_.notify_all();
 }
 
-void Scheduler::SleepUntil(std::optional<int64_t> until_us, uint64_t seen_wakes) {
+void Scheduler::HintLocked(Loop& loop, std::optional<int64_t> at_us, bool* woke) {
+  if (!at_us || *at_us >= loop.until_us) return;
+  ++loop.wakes;
+  *woke = true;
+}
+
+void Scheduler::Hint(const engine::ScheduleHint& hint) {
+  bool woke = false;
+  {
+    std::lock_guard lock(mu_);
+    HintLocked(run_, hint.due_us, &woke);
+    HintLocked(delivery_, hint.delivery_us, &woke);
+  }
+  if (woke) cv_.notify_all();
+}
+
+void Scheduler::SleepUntil(Loop& loop, std::optional<int64_t> until_us, uint64_t seen_wakes) {
   auto wait = options_.max_sleep;
   if (until_us) {
     const int64_t left = *until_us - clock_.NowMicros();
@@ -122,12 +139,17 @@ void Scheduler::SleepUntil(std::optional<int64_t> until_us, uint64_t seen_wakes)
                               std::chrono::microseconds(std::max<int64_t>(left, 0))));
   }
   std::unique_lock lock(mu_);
-  cv_.wait_for(lock, wait, [&] { return stopping_ || wakes_ != seen_wakes; });
+  // Nothing ahead: any new due time is earlier than "never".
+  loop.until_us = until_us.value_or(INT64_MAX);
+  cv_.wait_for(lock, wait, [&] { return stopping_ || loop.wakes != seen_wakes; });
 }
 
-bool Scheduler::Stopping(uint64_t* seen_wakes) {
+bool Scheduler::Stopping(Loop& loop, uint64_t* seen_wakes) {
   std::lock_guard lock(mu_);
-  if (seen_wakes != nullptr) *seen_wakes = wakes_;
+  if (seen_wakes != nullptr) {
+    *seen_wakes = loop.wakes;
+    loop.until_us = INT64_MAX;  // awake: every hint counts (see Loop)
+  }
   return stopping_;
 }
 
@@ -135,11 +157,11 @@ void Scheduler::RunLoop() {
   auto log = Logger("remind");
   while (true) {
     uint64_t seen;
-    if (Stopping(&seen)) return;
+    if (Stopping(run_, &seen)) return;
     auto head = engine_.store().View()->NextDue();
     if (!head.ok()) {
       log->warn("due index unreadable, retrying: {}", head.status().message());
-      SleepUntil(std::nullopt, seen);
+      SleepUntil(run_, std::nullopt, seen);
       continue;
     }
     if (*head && **head <= clock_.NowMicros()) {
@@ -151,11 +173,11 @@ void Scheduler::RunLoop() {
       auto r = fut.get();
       if (!r.ok()) {
         log->warn("scheduled reminder run failed, retrying: {}", r.status().message());
-        SleepUntil(std::nullopt, seen);
+        SleepUntil(run_, std::nullopt, seen);
       }
       continue;  // more may be due (a run is bounded)
     }
-    SleepUntil(*head, seen);
+    SleepUntil(run_, *head, seen);
   }
 }
 
@@ -163,23 +185,23 @@ void Scheduler::DeliveryLoop() {
   auto log = Logger("remind");
   while (true) {
     uint64_t seen;
-    if (Stopping(&seen)) return;
+    if (Stopping(delivery_, &seen)) return;
     auto view = engine_.store().View();
     auto pending = view->PendingDeliveries(clock_.NowMicros(), 16);
     if (!pending.ok()) {
       log->warn("outbox unreadable, retrying: {}", pending.status().message());
-      SleepUntil(std::nullopt, seen);
+      SleepUntil(delivery_, std::nullopt, seen);
       continue;
     }
     if (!pending->empty()) {
       for (const auto& d : *pending) {
-        if (Stopping(nullptr)) return;
+        if (Stopping(delivery_, nullptr)) return;
         Deliver(d);
       }
       continue;
     }
     auto next = view->NextPendingDelivery();
-    SleepUntil(next.ok() ? *next : std::nullopt, seen);
+    SleepUntil(delivery_, next.ok() ? *next : std::nullopt, seen);
   }
 }
 

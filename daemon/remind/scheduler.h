@@ -15,6 +15,7 @@
 // final (DEAD, visible in ListReminders).
 
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -51,18 +52,28 @@ class Scheduler {
   ~Scheduler();
   void Start();
   void Stop();  // finishes the attempt in flight, then stops both threads
-  void Wake();  // something was committed or the clock moved: look again
+  void Wake();  // the clock moved (or anything else): both loops look again
+  // A commit wrote a reminder due time or a pending delivery: the loop sleeping past it wakes.
+  void Hint(const engine::ScheduleHint& hint);
   // SIGHUP: deliveries from now on use these; one naming a channel no longer configured is
   // dead, with that reason, and stays visible in ListReminders.
   void SetChannels(const std::vector<notify::ChannelConfig>& channels);
 
  private:
-  bool Stopping(uint64_t* seen_wakes);  // and the wake count to sleep against
+  // Each loop (reminder runs, deliveries) sleeps until its own head. While it is awake (from
+  // Stopping to SleepUntil) every hint counts, since it may have read its head before the
+  // commit that hinted; while it sleeps, only a hint earlier than what it sleeps until.
+  struct Loop {
+    int64_t until_us = INT64_MAX;
+    uint64_t wakes = 0;
+  };
+  bool Stopping(Loop& loop, uint64_t* seen_wakes);  // and the wake count to sleep against
   void RunLoop();
   void DeliveryLoop();
   void Deliver(const v1::Delivery& d);
   // Sleeps up to `until` on the engine clock (bounded by max_sleep real time) or until woken.
-  void SleepUntil(std::optional<int64_t> until_us, uint64_t seen_wakes);
+  void SleepUntil(Loop& loop, std::optional<int64_t> until_us, uint64_t seen_wakes);
+  static void HintLocked(Loop& loop, std::optional<int64_t> at_us, bool* woke);
 
   engine::Engine& engine_;
   Clock& clock_;
@@ -73,7 +84,7 @@ class Scheduler {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
-  uint64_t wakes_ = 0;
+  Loop run_, delivery_;  // guarded by mu_
   std::thread run_thread_, delivery_thread_;
 };
 

@@ -378,9 +378,9 @@ int Run(const Flags& flags, sigset_t sigs) {
   };
   remind::Scheduler scheduler(engine, clock, ropts);
   engine.AddScheduleListener([&scheduler](const engine::ScheduleHint& h) { scheduler.Hint(h); });
-  engine.AddListener([&hub, &metrics](const std::vector<v1::Event>& events) {
+  engine.AddListener([&hub, &metrics](const engine::EventGroup& events) {
     hub.PublishAsync(events);
-    for (const auto& e : events) {
+    for (const auto& e : *events) {
       for (const auto& r : e.reminders()) {
         std::string_view kind = v1::ReminderKind_Name(r.kind());
         metrics.ReminderFired(kind.substr(kind.find("KIND_") + 5));

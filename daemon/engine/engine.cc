@@ -349,7 +349,11 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
                   e.item_id(), v1::EventKind_Name(e.kind()), e.actor(),
                   domain::StateName(e.prev_state()), domain::StateName(e.item().state()));
       }
-      for (auto& l : listeners_) l(g.events);
+      if (!listeners_.empty() && !g.events.empty()) {
+        const EventGroup events =
+            std::make_shared<const std::vector<v1::Event>>(std::move(g.events));
+        for (auto& l : listeners_) l(events);
+      }
       ScheduleHint hint;
       auto earliest = [](std::optional<int64_t>& at, int64_t us) {
         if (!at || us < *at) at = us;

@@ -82,8 +82,10 @@ struct DeliveryUpdate {
   TimePoint next_attempt;  // for kRetry
 };
 
-// Called after every group commit with its events, in revision order.
-using Listener = std::function<void(const std::vector<v1::Event>&)>;
+// Called after every group commit with its events, in revision order. The events are shared,
+// never copied: a listener that keeps them (the watch hub) keeps the pointer.
+using EventGroup = std::shared_ptr<const std::vector<v1::Event>>;
+using Listener = std::function<void(const EventGroup&)>;
 
 // What a group commit wrote that the reminder scheduler waits on: the earliest reminder due
 // time and the earliest pending delivery attempt (microseconds; absent when it wrote none).

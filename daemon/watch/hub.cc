@@ -268,11 +268,17 @@ void Hub::Publish(const std::vector<v1::Event>& events) {
   if (!events.empty()) PublishShared(Share(events));
 }
 
-void Hub::PublishAsync(const std::vector<v1::Event>& events) {
-  if (events.empty()) return;
-  // One copy on the caller's thread; the fan-out runs on the hub thread, in commit order (a
-  // single-threaded io_context runs posted handlers in order).
-  boost::asio::post(io_, [this, shared = Share(events)] { PublishShared(shared); });
+void Hub::PublishAsync(std::shared_ptr<const std::vector<v1::Event>> events) {
+  if (events == nullptr || events->empty()) return;
+  // No copy: each event is handed out as a pointer that shares ownership of the whole group
+  // (shared_ptr's aliasing constructor). The fan-out runs on the hub thread, in commit order
+  // (a single-threaded io_context runs posted handlers in order).
+  boost::asio::post(io_, [this, events = std::move(events)] {
+    std::vector<Stream::EventPtr> shared;
+    shared.reserve(events->size());
+    for (const auto& e : *events) shared.emplace_back(events, &e);
+    PublishShared(shared);
+  });
 }
 
 void Hub::PublishShared(const std::vector<Stream::EventPtr>& shared) {

@@ -148,7 +148,8 @@ class Hub {
   // Every committed group, in revision order. Publish fans out on the calling thread;
   // PublishAsync (the engine's listener: it must not hold up the writer) on the hub thread.
   void Publish(const std::vector<v1::Event>& events);
-  void PublishAsync(const std::vector<v1::Event>& events);
+  // Keeps `events` (no copy): every stream's queue points into it.
+  void PublishAsync(std::shared_ptr<const std::vector<v1::Event>> events);
 
   size_t stream_count() const;
   uint64_t max_lag() const;  // the most revisions any stream is behind the last published

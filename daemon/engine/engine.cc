@@ -140,6 +140,10 @@ Status Engine::Start() {
   head_hash_ = head.hash;
   committed_revision_ = revision_;
   started_at_ = clock_.Now();
+  completer_ = std::thread([this] {
+    SetThreadName("rfy-completer");
+    CompleterLoop();
+  });
   writer_ = std::thread([this] {
     SetThreadName("rfy-writer");
     WriterLoop();
@@ -157,6 +161,26 @@ void Engine::Stop() {
   }
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(done_mu_);
+    done_stopping_ = true;
+  }
+  done_cv_.notify_all();
+  if (completer_.joinable()) completer_.join();
+}
+
+void Engine::CompleterLoop() {
+  while (true) {
+    std::pair<Completions, Status> group;
+    {
+      std::unique_lock lock(done_mu_);
+      done_cv_.wait(lock, [this] { return done_stopping_ || !done_queue_.empty(); });
+      if (done_queue_.empty()) return;  // stopping, and every caller is answered
+      group = std::move(done_queue_.front());
+      done_queue_.pop_front();
+    }
+    for (auto& c : group.first) c(group.second);
+  }
 }
 
 void Engine::AddListener(Listener listener) { listeners_.push_back(std::move(listener)); }
@@ -271,7 +295,7 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
 
   // Apply every mutation against the state the earlier ones of the group left; each leaves a
   // completion that answers its caller once the group's fate is known.
-  std::vector<std::function<void(const Status&)>> completions;
+  Completions completions;
   completions.reserve(batch.size());
   for (auto& m : batch) {
     g.ctx.actor = &m->actor;
@@ -371,7 +395,11 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
       }
     }
   }
-  for (auto& c : completions) c(commit);
+  {
+    std::lock_guard lock(done_mu_);
+    done_queue_.emplace_back(std::move(completions), commit);
+  }
+  done_cv_.notify_one();
 }
 
 v1::Event& Engine::CommitItem(Group& g, v1::Item& item, const v1::Item* current,

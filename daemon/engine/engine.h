@@ -206,6 +206,17 @@ class Engine {
   std::deque<std::unique_ptr<Mutation>> queue_;
   bool stopping_ = false;
   std::thread writer_;
+  // Answers callers off the writer thread: a completion decorates the item and hands the reply
+  // to gRPC, which writes it to the socket on the calling thread. Done on the writer, that was
+  // ~12% of its time (perf, a create/confirm load) while the next group waited. Groups are
+  // answered in commit order; Stop drains them.
+  using Completions = std::vector<std::function<void(const Status&)>>;
+  void CompleterLoop();
+  std::mutex done_mu_;
+  std::condition_variable done_cv_;
+  std::deque<std::pair<Completions, Status>> done_queue_;
+  bool done_stopping_ = false;
+  std::thread completer_;
   std::vector<Listener> listeners_;
   std::vector<ScheduleListener> schedule_listeners_;
 

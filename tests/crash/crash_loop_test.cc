@@ -115,6 +115,7 @@ struct Watcher {
     if (thread.joinable()) thread.join();
     ctx.reset();
   }
+  ~Watcher() { Stop(); }  // a failed ASSERT returns early: never leave the thread joinable
 };
 
 std::string Config(int port) {
@@ -357,12 +358,17 @@ TEST_F(CrashLoop, KilledAtRandomMomentsLosesNothingAcknowledged) {
 
   // ---- the end: everything due is delivered ------------------------------------------------
   uint64_t deliveries = 0;
+  std::string last_error;
   auto all_sent = [&] {
     v1::ListRemindersRequest req;
     req.set_include_deliveries(true);
     req.set_page_size(1000);
     v1::ListRemindersResponse resp;
-    if (!reminders_->ListReminders(Context("王五").get(), req, &resp).ok()) return false;
+    if (grpc::Status st = reminders_->ListReminders(Context("王五").get(), req, &resp);
+        !st.ok()) {
+      last_error = st.error_message();
+      return false;
+    }
     deliveries = resp.deliveries_size();
     for (const auto& d : resp.deliveries()) {
       if (d.state() != v1::DELIVERY_STATE_SENT) return false;
@@ -377,12 +383,15 @@ TEST_F(CrashLoop, KilledAtRandomMomentsLosesNothingAcknowledged) {
         return false;
       },
       std::chrono::seconds(60), std::chrono::milliseconds(100)))
-      << "deliveries still pending at the end";
+      << "deliveries still pending at the end (last ListReminders error: " << last_error << ")";
   v1::ListRemindersRequest req;
   req.set_include_deliveries(true);
   req.set_page_size(1000);
   v1::ListRemindersResponse outbox;
-  ASSERT_TRUE(reminders_->ListReminders(Context("王五").get(), req, &outbox).ok());
+  {
+    const grpc::Status st = reminders_->ListReminders(Context("王五").get(), req, &outbox);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
   std::map<std::string, std::vector<double>> received;  // idempotency key -> times
   for (const auto& r : http.Requests()) {
     if (r["path"] != "/hook" || r["status"] != 200) continue;

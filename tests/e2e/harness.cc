@@ -166,6 +166,9 @@ void Daemon::Start() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   grpc::ChannelArguments channel_args;
+  // The whole outbox after a long crash loop is larger than gRPC's 4 MB default; the daemon
+  // sends it (its send size is unbounded), so let the tests receive it.
+  channel_args.SetMaxReceiveMessageSize(256 << 20);
   if (!ssl_target_.empty()) channel_args.SetSslTargetNameOverride(ssl_target_);
   channel_ = grpc::CreateCustomChannel(
       addr_, credentials_ ? credentials_ : grpc::InsecureChannelCredentials(), channel_args);

@@ -120,9 +120,20 @@ int RunCheck(const std::string& dir, const date::time_zone* zone,
     std::cout << "... and " << report->problem_count - report->problems.size()
               << " more problems\n";
   }
-  std::cerr << (report->clean() ? "check: clean " : "check: PROBLEMS FOUND ")
-            << report->Summary() << "\n";
-  return report->clean() ? 0 : 1;
+  // The audit chain is part of consistency: an event edited or deleted offline, even one whose
+  // copies still agree with each other, breaks it.
+  bool chain_ok = false;
+  auto audit = engine::VerifyAuditChain(*(*store)->View());
+  if (!audit.ok()) {
+    std::cout << "audit chain: cannot verify: " << audit.status().message() << "\n";
+  } else {
+    chain_ok = audit->ok();
+    if (!chain_ok) std::cout << "audit chain:\n" << engine::AuditReportText(*audit);
+  }
+  const bool clean = report->clean() && chain_ok;
+  std::cerr << (clean ? "check: clean " : "check: PROBLEMS FOUND ") << report->Summary()
+            << (chain_ok ? ", audit chain intact" : ", audit chain BROKEN") << "\n";
+  return clean ? 0 : 1;
 }
 
 // rectifyd --verify-audit DIR: recompute the audit chain of a ledger that need not be served

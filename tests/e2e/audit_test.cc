@@ -256,6 +256,10 @@ TEST_F(AuditTest, AnEventEditedOfflineIsNamedByBothVerifiers) {
   EXPECT_NE(out.find("BROKEN"), std::string::npos) << out;
   EXPECT_NE(out.find("first broken revision: 2"), std::string::npos) << out;
   EXPECT_NE(out.find("does not match its hash"), std::string::npos) << out;
+  // The offline consistency check names it too.
+  auto [check_code, check_out] = RunProgram({BinaryPath("rectifyd"), "--check", Ledger()});
+  EXPECT_EQ(check_code, 1) << check_out;
+  EXPECT_NE(check_out.find("first broken revision: 2"), std::string::npos) << check_out;
 
   daemon_->Start();
   auto [ctl_code, r] = CtlVerify();

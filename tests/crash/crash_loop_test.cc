@@ -71,11 +71,16 @@ struct Model {
   }
 };
 
-// One unfiltered watcher that resumes from where it stopped: every revision must arrive
-// exactly once and in order (every revision is an event: revisions are gap-free).
+// A watcher that resumes from where it stopped. Unfiltered, every revision must arrive exactly
+// once and in order (every revision is an event: revisions are gap-free), and it notes which of
+// them a filter on `item_ids` selects. Filtered (item_ids set: the hub's indexed path), its
+// revisions must rise strictly, and at the end equal exactly what the unfiltered one noted.
 struct Watcher {
+  std::set<std::string> item_ids;  // empty = unfiltered
   std::atomic<uint64_t> last{0};
   std::atomic<uint64_t> events{0}, gaps{0}, duplicates{0};
+  std::vector<uint64_t> selected;  // unfiltered: revisions of item_ids' events; filtered: received
+  const std::set<std::string>* select = nullptr;  // unfiltered: the filter to note
   std::string first_problem;
   std::mutex mu;
   std::unique_ptr<grpc::ClientContext> ctx;
@@ -88,10 +93,33 @@ struct Watcher {
       auto stub = v1::WatchService::NewStub(channel);
       v1::WatchRequest req;
       req.set_start_revision(last + 1);
+      for (const auto& id : item_ids) req.add_item_ids(id);
       auto reader = stub->Watch(c, req);
       v1::WatchResponse resp;
       while (reader->Read(&resp)) {
+        if (!item_ids.empty()) {
+          for (const auto& e : resp.events()) {
+            if (e.revision() <= last) {
+              duplicates++;
+              std::lock_guard lock(mu);
+              if (first_problem.empty()) {
+                first_problem = "filtered: revision " + std::to_string(e.revision()) +
+                                " after " + std::to_string(last.load());
+              }
+              continue;
+            }
+            last = e.revision();
+            events++;
+            std::lock_guard lock(mu);
+            selected.push_back(e.revision());
+          }
+          continue;
+        }
         for (const auto& e : resp.events()) {
+          if (select != nullptr && select->count(e.item_id()) && e.revision() == last + 1) {
+            std::lock_guard lock(mu);
+            selected.push_back(e.revision());
+          }
           const uint64_t expect = last + 1;
           if (e.revision() == expect) {
             last = expect;
@@ -181,6 +209,14 @@ TEST_F(CrashLoop, KilledAtRandomMomentsLosesNothingAcknowledged) {
 
   Model model;
   Watcher watcher;
+  // The first items of the run, by the ids the daemon gives them (YEAR-SERIAL).
+  Watcher filtered;
+  for (int n = 1; n <= 20; ++n) {
+    char id[16];
+    std::snprintf(id, sizeof id, "2025-%06d", n);
+    filtered.item_ids.insert(id);
+  }
+  watcher.select = &filtered.item_ids;
   std::vector<double> kill_times;
   uint64_t crashes = 0, self_crashes = 0, history_checked = 0;
   uint64_t lost = 0;
@@ -264,6 +300,7 @@ TEST_F(CrashLoop, KilledAtRandomMomentsLosesNothingAcknowledged) {
     }
     ASSERT_TRUE(SetClock(model_us)) << "round " << round;
     watcher.Start(daemon_->channel());
+    filtered.Start(daemon_->channel());
     if (last_round) break;
 
     // ---- load, then a kill at a random moment ----------------------------------------------
@@ -353,6 +390,7 @@ TEST_F(CrashLoop, KilledAtRandomMomentsLosesNothingAcknowledged) {
     for (auto& t : load) t.join();
     clock.join();
     watcher.Stop();
+    filtered.Stop();
     Disconnect();
   }
 
@@ -415,7 +453,18 @@ TEST_F(CrashLoop, KilledAtRandomMomentsLosesNothingAcknowledged) {
   EXPECT_TRUE(WaitUntil([&] { return watcher.last.load() >= info.revision(); },
                         std::chrono::seconds(30)))
       << "watcher at " << watcher.last.load() << ", revision " << info.revision();
+  // The filtered watcher has everything the unfiltered one selected, once it has the last.
+  const uint64_t last_selected = watcher.selected.empty() ? 0 : watcher.selected.back();
+  EXPECT_TRUE(WaitUntil([&] { return filtered.last.load() >= last_selected; },
+                        std::chrono::seconds(30)))
+      << "filtered watcher at " << filtered.last.load() << ", expected " << last_selected;
   watcher.Stop();
+  filtered.Stop();
+  EXPECT_FALSE(watcher.selected.empty()) << "the filter selected nothing: pick other items";
+  EXPECT_EQ(filtered.selected, watcher.selected)
+      << "the filtered stream differs from the unfiltered one's selection ("
+      << filtered.selected.size() << " vs " << watcher.selected.size() << " events)";
+  EXPECT_EQ(filtered.duplicates.load(), 0u) << filtered.first_problem;
   Disconnect();
   daemon_->Stop();
   CheckResult check = RunCheck(db, daemon_->ConfigPath());
@@ -430,7 +479,8 @@ TEST_F(CrashLoop, KilledAtRandomMomentsLosesNothingAcknowledged) {
   std::printf(
       "[crash] summary: rounds=%d acknowledged=%llu refused=%llu in_doubt=%llu items=%zu "
       "crashes=%llu (by failpoint %llu, faults fired %llu) history_checked=%llu "
-      "watcher_events=%llu watcher_gaps=%llu watcher_duplicates=%llu deliveries=%llu "
+      "watcher_events=%llu watcher_gaps=%llu watcher_duplicates=%llu filtered_events=%llu "
+      "deliveries=%llu "
       "undelivered=%llu resent_across_crash=%llu resent_without_crash=%llu revision=%llu "
       "lost=%llu\n",
       iterations, (unsigned long long)model.acknowledged, (unsigned long long)model.refused,
@@ -438,6 +488,7 @@ TEST_F(CrashLoop, KilledAtRandomMomentsLosesNothingAcknowledged) {
       (unsigned long long)self_crashes, (unsigned long long)faults,
       (unsigned long long)history_checked, (unsigned long long)watcher.events.load(),
       (unsigned long long)watcher.gaps.load(), (unsigned long long)watcher.duplicates.load(),
+      (unsigned long long)filtered.events.load(),
       (unsigned long long)outbox.deliveries_size(), (unsigned long long)undelivered,
       (unsigned long long)duplicates, (unsigned long long)duplicates_without_crash,
       (unsigned long long)info.revision(), (unsigned long long)lost);

@@ -65,6 +65,15 @@ std::string MakeTempDir(const std::string& tag) {
   return dir;
 }
 
+void ExpectNoSanitizerReport(pid_t pid, const std::string& what) {
+  const char* prefix = std::getenv("RECTIFY_SANITIZER_LOG");
+  if (prefix == nullptr || pid <= 0) return;
+  const std::string path = std::string(prefix) + "." + std::to_string(pid);
+  if (!std::filesystem::exists(path)) return;
+  ADD_FAILURE() << "sanitizer report from " << what << " (pid " << pid << ", " << path << "):\n"
+                << ReadFile(path);
+}
+
 TempDirGuard::~TempDirGuard() {
   if (::testing::Test::HasFailure()) {
     std::fprintf(stderr, "[harness] keeping data dir of the failed test: %s\n", dir_.c_str());
@@ -121,6 +130,7 @@ int Daemon::StartExpectingExit(std::string* log) {
     }
   }
   posix_spawn_file_actions_destroy(&fa);
+  ExpectNoSanitizerReport(pid, "rectifyd");
   *log = ReadFile(log_path_);
   return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -152,6 +162,7 @@ void Daemon::Start() {
   while (true) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      ExpectNoSanitizerReport(pid_, "rectifyd");
       pid_ = -1;
       FAIL() << "rectifyd exited during start-up (status " << status << "); log:\n"
              << ReadFile(log_path_);
@@ -197,6 +208,7 @@ void Daemon::Stop() {
   kill(pid_, SIGTERM);
   int status = 0;
   waitpid(pid_, &status, 0);
+  ExpectNoSanitizerReport(pid_, "rectifyd");
   pid_ = -1;
   channel_.reset();
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -212,6 +224,8 @@ void Daemon::Kill() {
   kill(pid_, SIGKILL);
   int status = 0;
   waitpid(pid_, &status, 0);
+  // A report made before the kill is in the file (the sanitizers write it synchronously).
+  ExpectNoSanitizerReport(pid_, "rectifyd");
   pid_ = -1;
   channel_.reset();
 }
@@ -242,6 +256,7 @@ CtlResult Ctl(const std::string& addr, const std::string& actor,
     int status = 0;
     waitpid(pid, &status, 0);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    ExpectNoSanitizerReport(pid, "rectifyctl");
   }
   posix_spawn_file_actions_destroy(&fa);
   r.out = ReadFile(out_path);

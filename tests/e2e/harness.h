@@ -58,6 +58,13 @@ class Daemon {
   bool has_config_ = false;
 };
 
+// Sanitizer builds (deploy/run-sanitizers.sh) send each process's report to
+// $RECTIFY_SANITIZER_LOG.<pid> (the sanitizers' log_path) rather than to its stderr, which the
+// tests redirect and often discard. Adds a test failure quoting the report if the child `pid`
+// (rectifyd, rectifyctl) left one, so a report fails the test that started that process, and
+// does not rest on the script's final sweep alone. A no-op outside the sanitizer run.
+void ExpectNoSanitizerReport(pid_t pid, const std::string& what);
+
 struct CtlResult {
   int exit_code = -1;
   std::string out;

@@ -71,6 +71,7 @@ CheckResult RunCheck(const std::string& db_dir, const std::string& config) {
     int status = 0;
     waitpid(pid, &status, 0);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    ExpectNoSanitizerReport(pid, "rectifyd --check");
   }
   posix_spawn_file_actions_destroy(&fa);
   r.out = Slurp(tmp + "/out");

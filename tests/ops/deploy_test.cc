@@ -2,7 +2,7 @@
 // - deploy/rectifyd.example.toml passes `rectifyd --check-config`, as it stands and with every
 //   commented-out example enabled; it names and explains every key daemon/config/config.cc
 //   accepts (read from config.cc itself, so a new key without documentation fails here); broken
-//   copies are refused naming the key.
+//   copies are refused naming the key. README.md's config reference names every such key too.
 // - deploy/systemd/*: `systemd-analyze verify` on copies whose binary paths point at the build
 //   (skipped, saying why, where systemd-analyze is missing or cannot run); the policy the issue
 //   asks for (Type=notify, own user, ProtectSystem=strict, ...); the reminder unit's commands run
@@ -172,6 +172,54 @@ TEST_F(DeployTest, ExampleConfigNamesAndExplainsEveryKeyTheDaemonAccepts) {
       }
       EXPECT_TRUE(documented) << (table.empty() ? "" : table + ".") << key
                               << " has no explanation in the example";
+    }
+  }
+}
+
+// README.md's "### Config reference": a "#### Top level" or "#### `[table]`" heading per table,
+// then rows "| `key` | default | what it does | SIGHUP or restart |".
+TEST_F(DeployTest, ReadmeConfigReferenceNamesEveryKeyTheDaemonAccepts) {
+  auto accepted = KeysConfigAccepts();
+  ASSERT_GE(accepted.size(), 8u) << "cannot read CheckKeys calls in daemon/config/config.cc";
+
+  std::map<std::string, std::set<std::string>> in_readme;
+  static const std::regex kTable(R"(^#### (Top level|`\[\[?(\w+)\]\]?`)$)");
+  static const std::regex kRow(R"(^\| `(\w+)` \|([^|]+)\|([^|]+)\|([^|]+)\|$)");
+  bool in_reference = false;
+  std::string table;
+  for (const auto& line : Lines(ReadFile(kSource + "/README.md"))) {
+    if (StartsWith(line, "#") && !StartsWith(line, "####")) {
+      in_reference = line == "### Config reference";
+      table = "?";
+      continue;
+    }
+    if (!in_reference) continue;
+    std::smatch m;
+    if (std::regex_match(line, m, kTable)) {
+      table = m[2];  // "" for the top level, as in KeysConfigAccepts
+      in_readme[""];
+      if (!table.empty()) in_readme[""].insert(table);
+    } else if (std::regex_match(line, m, kRow)) {
+      ASSERT_NE(table, "?") << "a key row before any table heading: " << line;
+      in_readme[table].insert(m[1]);
+      std::string reload = m[4];
+      EXPECT_TRUE(reload == " SIGHUP " || reload == " restart ")
+          << line << ": the last column says whether SIGHUP applies the key or it needs a restart";
+    }
+  }
+  ASSERT_FALSE(in_readme.empty()) << "README.md has no \"### Config reference\" with tables";
+  for (const auto& [t, keys] : accepted) {
+    for (const auto& key : keys) {
+      EXPECT_TRUE(in_readme[t].count(key))
+          << (t.empty() ? "" : t + ".") << key << " is accepted by config.cc but missing from "
+          << "README.md's config reference";
+    }
+  }
+  for (const auto& [t, keys] : in_readme) {
+    for (const auto& key : keys) {
+      EXPECT_TRUE(accepted[t].count(key))
+          << (t.empty() ? "" : t + ".") << key << " is in README.md's config reference but "
+          << "config.cc does not accept it";
     }
   }
 }

@@ -92,6 +92,25 @@ std::vector<KeyLine> KeyLines(const std::vector<std::string>& lines) {
   return out;
 }
 
+// Every key config.cc accepts is in `found` (table -> keys, as KeysConfigAccepts), and no other.
+void ExpectSameKeys(std::map<std::string, std::set<std::string>> accepted,
+                    std::map<std::string, std::set<std::string>> found, const std::string& where) {
+  for (const auto& [table, set] : accepted) {
+    for (const auto& key : set) {
+      EXPECT_TRUE(found[table].count(key)) << (table.empty() ? "" : table + ".") << key
+                                           << " is accepted by config.cc but missing from "
+                                           << where;
+    }
+  }
+  for (const auto& [table, set] : found) {
+    for (const auto& key : set) {
+      EXPECT_TRUE(accepted[table].count(key))
+          << (table.empty() ? "" : table + ".") << key << " is in " << where
+          << " but config.cc does not accept it";
+    }
+  }
+}
+
 RunResult CheckConfig(const std::string& path, const std::string& scratch) {
   return RunCommand({BinaryPath("rectifyd"), "--config", path, "--check-config"}, scratch);
 }
@@ -138,20 +157,7 @@ TEST_F(DeployTest, ExampleConfigNamesAndExplainsEveryKeyTheDaemonAccepts) {
   std::vector<KeyLine> keys = KeyLines(lines);
   std::map<std::string, std::set<std::string>> in_example;
   for (const auto& k : keys) in_example[k.table].insert(k.key);
-  for (const auto& [table, set] : accepted) {
-    for (const auto& key : set) {
-      EXPECT_TRUE(in_example[table].count(key))
-          << (table.empty() ? "" : table + ".") << key << " is accepted by config.cc but "
-          << "missing from deploy/rectifyd.example.toml";
-    }
-  }
-  for (const auto& [table, set] : in_example) {
-    for (const auto& key : set) {
-      EXPECT_TRUE(accepted[table].count(key))
-          << (table.empty() ? "" : table + ".") << key << " is in the example but not in "
-          << "config.cc";
-    }
-  }
+  ExpectSameKeys(accepted, in_example, "deploy/rectifyd.example.toml");
 
   // Explained: the comment block above the key (or above the run of keys it belongs to)
   // mentions it, or a "# key  explanation" line lists it (the [[principal]]/[[channel]] form).
@@ -208,20 +214,7 @@ TEST_F(DeployTest, ReadmeConfigReferenceNamesEveryKeyTheDaemonAccepts) {
     }
   }
   ASSERT_FALSE(in_readme.empty()) << "README.md has no \"### Config reference\" with tables";
-  for (const auto& [t, keys] : accepted) {
-    for (const auto& key : keys) {
-      EXPECT_TRUE(in_readme[t].count(key))
-          << (t.empty() ? "" : t + ".") << key << " is accepted by config.cc but missing from "
-          << "README.md's config reference";
-    }
-  }
-  for (const auto& [t, keys] : in_readme) {
-    for (const auto& key : keys) {
-      EXPECT_TRUE(accepted[t].count(key))
-          << (t.empty() ? "" : t + ".") << key << " is in README.md's config reference but "
-          << "config.cc does not accept it";
-    }
-  }
+  ExpectSameKeys(accepted, in_readme, "README.md's config reference");
 }
 
 TEST_F(DeployTest, BrokenCopiesOfTheExampleAreRefusedNamingTheKey) {

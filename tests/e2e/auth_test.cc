@@ -742,6 +742,7 @@ TEST_F(AuthTest, SighupReloadsPrincipalsAndKeepsTheOldConfigWhenTheNewOneIsBad) 
   daemon_->WriteConfig("[engine]\nmax_pending = 5\n" + good);
   daemon_->Signal(SIGHUP);
   ASSERT_TRUE(WaitLog(*daemon_, "config reloaded", 3));
+  ASSERT_TRUE(WaitLog(*daemon_, "take effect only after a restart", 2));
   EXPECT_EQ(LogCount(*daemon_, "changes to engine.max_pending take effect"), 1);
 
   // [limits] apply from the next call, except the message size gRPC fixed at start.

@@ -253,6 +253,7 @@ void Reload(const Flags& flags, Loaded& current, rpc::Callers& callers, engine::
           "limits.max_request_bytes");
   differs(now.block_cache_mb != was.block_cache_mb || now.write_buffer_mb != was.write_buffer_mb,
           "storage");
+  differs(now.engine_max_pending != was.engine_max_pending, "engine.max_pending");
   differs(now.tls.cert_file != was.tls.cert_file || now.tls.key_file != was.tls.key_file ||
               now.tls.client_ca_file != was.tls.client_ca_file ||
               now.tls.client_cert != was.tls.client_cert,
@@ -285,6 +286,7 @@ void Reload(const Flags& flags, Loaded& current, rpc::Callers& callers, engine::
   kept.sync_wal = was.sync_wal;
   kept.block_cache_mb = was.block_cache_mb;
   kept.write_buffer_mb = was.write_buffer_mb;
+  kept.engine_max_pending = was.engine_max_pending;
   kept.tls = was.tls;
   kept.limits.max_request_bytes = was.limits.max_request_bytes;
   current.cfg = std::move(kept);

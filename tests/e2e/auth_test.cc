@@ -738,6 +738,12 @@ TEST_F(AuthTest, SighupReloadsPrincipalsAndKeepsTheOldConfigWhenTheNewOneIsBad) 
   ASSERT_TRUE(WaitLog(*daemon_, "take effect only after a restart", 1));
   EXPECT_EQ(LogCount(*daemon_, "changes to storage take effect"), 1);
   EXPECT_EQ(get_as(newcomer.token), StatusCode::OK);
+  // The commit queue is sized when the engine starts: named too, not silently ignored.
+  daemon_->WriteConfig("[engine]\nmax_pending = 5\n" + good);
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(WaitLog(*daemon_, "config reloaded", 3));
+  ASSERT_TRUE(WaitLog(*daemon_, "take effect only after a restart", 2));
+  EXPECT_EQ(LogCount(*daemon_, "changes to engine.max_pending take effect"), 1);
 
   // [limits] apply from the next call, except the message size gRPC fixed at start.
   auto create = [&] {
@@ -748,7 +754,7 @@ TEST_F(AuthTest, SighupReloadsPrincipalsAndKeepsTheOldConfigWhenTheNewOneIsBad) 
   ASSERT_TRUE(create().ok());
   daemon_->WriteConfig("[limits]\nmax_title_chars = 5\nmax_request_bytes = 65536\n" + good);
   daemon_->Signal(SIGHUP);
-  ASSERT_TRUE(WaitLog(*daemon_, "config reloaded", 3));
+  ASSERT_TRUE(WaitLog(*daemon_, "config reloaded", 4));
   EXPECT_EQ(LogCount(*daemon_, "changes to limits.max_request_bytes take effect"), 1);
   const grpc::Status refused = create();
   EXPECT_EQ(refused.error_code(), StatusCode::INVALID_ARGUMENT);

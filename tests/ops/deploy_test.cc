@@ -2,7 +2,7 @@
 // - deploy/rectifyd.example.toml passes `rectifyd --check-config`, as it stands and with every
 //   commented-out example enabled; it names and explains every key daemon/config/config.cc
 //   accepts (read from config.cc itself, so a new key without documentation fails here); broken
-//   copies are refused naming the key.
+//   copies are refused naming the key. README.md's config reference names every such key too.
 // - deploy/systemd/*: `systemd-analyze verify` on copies whose binary paths point at the build
 //   (skipped, saying why, where systemd-analyze is missing or cannot run); the policy the issue
 //   asks for (Type=notify, own user, ProtectSystem=strict, ...); the reminder unit's commands run
@@ -92,6 +92,25 @@ std::vector<KeyLine> KeyLines(const std::vector<std::string>& lines) {
   return out;
 }
 
+// Every key config.cc accepts is in `found` (table -> keys, as KeysConfigAccepts), and no other.
+void ExpectSameKeys(std::map<std::string, std::set<std::string>> accepted,
+                    std::map<std::string, std::set<std::string>> found, const std::string& where) {
+  for (const auto& [table, set] : accepted) {
+    for (const auto& key : set) {
+      EXPECT_TRUE(found[table].count(key)) << (table.empty() ? "" : table + ".") << key
+                                           << " is accepted by config.cc but missing from "
+                                           << where;
+    }
+  }
+  for (const auto& [table, set] : found) {
+    for (const auto& key : set) {
+      EXPECT_TRUE(accepted[table].count(key))
+          << (table.empty() ? "" : table + ".") << key << " is in " << where
+          << " but config.cc does not accept it";
+    }
+  }
+}
+
 RunResult CheckConfig(const std::string& path, const std::string& scratch) {
   return RunCommand({BinaryPath("rectifyd"), "--config", path, "--check-config"}, scratch);
 }
@@ -138,20 +157,7 @@ TEST_F(DeployTest, ExampleConfigNamesAndExplainsEveryKeyTheDaemonAccepts) {
   std::vector<KeyLine> keys = KeyLines(lines);
   std::map<std::string, std::set<std::string>> in_example;
   for (const auto& k : keys) in_example[k.table].insert(k.key);
-  for (const auto& [table, set] : accepted) {
-    for (const auto& key : set) {
-      EXPECT_TRUE(in_example[table].count(key))
-          << (table.empty() ? "" : table + ".") << key << " is accepted by config.cc but "
-          << "missing from deploy/rectifyd.example.toml";
-    }
-  }
-  for (const auto& [table, set] : in_example) {
-    for (const auto& key : set) {
-      EXPECT_TRUE(accepted[table].count(key))
-          << (table.empty() ? "" : table + ".") << key << " is in the example but not in "
-          << "config.cc";
-    }
-  }
+  ExpectSameKeys(accepted, in_example, "deploy/rectifyd.example.toml");
 
   // Explained: the comment block above the key (or above the run of keys it belongs to)
   // mentions it, or a "# key  explanation" line lists it (the [[principal]]/[[channel]] form).
@@ -174,6 +180,41 @@ TEST_F(DeployTest, ExampleConfigNamesAndExplainsEveryKeyTheDaemonAccepts) {
                               << " has no explanation in the example";
     }
   }
+}
+
+// README.md's "### Config reference": a "#### Top level" or "#### `[table]`" heading per table,
+// then rows "| `key` | default | what it does | SIGHUP or restart |".
+TEST_F(DeployTest, ReadmeConfigReferenceNamesEveryKeyTheDaemonAccepts) {
+  auto accepted = KeysConfigAccepts();
+  ASSERT_GE(accepted.size(), 8u) << "cannot read CheckKeys calls in daemon/config/config.cc";
+
+  std::map<std::string, std::set<std::string>> in_readme;
+  static const std::regex kTable(R"(^#### (Top level|`\[\[?(\w+)\]\]?`)$)");
+  static const std::regex kRow(R"(^\| `(\w+)` \|([^|]+)\|([^|]+)\|([^|]+)\|$)");
+  bool in_reference = false;
+  std::string table;
+  for (const auto& line : Lines(ReadFile(kSource + "/README.md"))) {
+    if (StartsWith(line, "#") && !StartsWith(line, "####")) {
+      in_reference = line == "### Config reference";
+      table = "?";
+      continue;
+    }
+    if (!in_reference) continue;
+    std::smatch m;
+    if (std::regex_match(line, m, kTable)) {
+      table = m[2];  // "" for the top level, as in KeysConfigAccepts
+      in_readme[""];
+      if (!table.empty()) in_readme[""].insert(table);
+    } else if (std::regex_match(line, m, kRow)) {
+      ASSERT_NE(table, "?") << "a key row before any table heading: " << line;
+      in_readme[table].insert(m[1]);
+      std::string reload = m[4];
+      EXPECT_TRUE(reload == " SIGHUP " || reload == " restart ")
+          << line << ": the last column says whether SIGHUP applies the key or it needs a restart";
+    }
+  }
+  ASSERT_FALSE(in_readme.empty()) << "README.md has no \"### Config reference\" with tables";
+  ExpectSameKeys(accepted, in_readme, "README.md's config reference");
 }
 
 TEST_F(DeployTest, BrokenCopiesOfTheExampleAreRefusedNamingTheKey) {

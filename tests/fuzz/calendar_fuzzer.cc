@@ -85,6 +85,7 @@ void CheckSteps(const domain::Calendar& cal, year_month_day d) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto parsed = domain::ParseCalendarToml(text, "fuzz.toml");
+  fuzz::Note(parsed.ok() ? "parsed" : "refused: " + parsed.status().message());
   if (!parsed.ok()) {
     FUZZ_CHECK(parsed.status().code() == Code::kInvalidArgument,
                "a bad calendar is not INVALID_ARGUMENT: " + parsed.status().message());

@@ -211,6 +211,7 @@ void CheckUsable(const Config& c) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto parsed = config::ParseConfig(text, "fuzz.toml");
+  fuzz::Note(parsed.ok() ? "loaded" : "refused: " + parsed.status().message());
   if (!parsed.ok()) {
     FUZZ_CHECK(parsed.status().code() == Code::kInvalidArgument,
                "a bad config is not INVALID_ARGUMENT: " + parsed.status().message());

@@ -65,6 +65,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   auto plan = client::PlanImport(bytes);
+  fuzz::Note(plan.ok() ? "planned " + std::to_string(plan.value().good.size()) + " good, " +
+                             std::to_string(plan.value().bad.size()) + " bad rows (" +
+                             plan.value().encoding + ")"
+                       : "refused: " + plan.error());
   if (!plan.ok()) {
     FUZZ_CHECK(!plan.error().empty(), "a refused import without a reason");
     return 0;

@@ -26,6 +26,13 @@
 
 namespace rectify::fuzz {
 
+// With RECTIFY_FUZZ_VERBOSE=1 in the environment, a target says how far an input got (parsed,
+// refused and why, applied): for checking that a new seed reaches the code it is meant for.
+inline void Note(const std::string& what) {
+  static const bool verbose = std::getenv("RECTIFY_FUZZ_VERBOSE") != nullptr;
+  if (verbose) std::fprintf(stderr, "  %s\n", what.c_str());
+}
+
 // Reads the input front to back. Past the end every read returns zeros / empty, so a target
 // never needs to check lengths (and short inputs still reach the code under test).
 class Input {

@@ -80,6 +80,14 @@ void RequestSeeds() {
     Request("create_working_days", kCreate, kDraft, kLeader, 0, r);
     r.mutable_deadline()->set_calendar_days(30);
     r.mutable_deadline()->set_from("2026-06-01");
+    Request("create_calendar_days_tight_refused", kCreate, kDraft, kOwner, 1, r);
+    // Within the request target's tight limits (8-character titles, 4-character names, ...).
+    v1::Item& small = *r.mutable_item();
+    small.set_title("记录不全");
+    small.set_description("缺少签字");
+    small.set_source_ref("生活会");
+    small.clear_measures();
+    small.add_measures()->set_text("补齐签字");
     Request("create_calendar_days_tight", kCreate, kDraft, kOwner, 1, r);
     r.clear_deadline();
     r.mutable_item()->set_deadline("2026-12-31");

@@ -162,8 +162,12 @@ void CheckKept(const v1::Item& before, const v1::Item& after, const char* what) 
 template <typename Req>
 bool ParseAndValidate(std::string_view bytes, Req& req, const domain::Limits& limits,
                       Status (*validate)(const Req&, const domain::Limits&)) {
-  if (!req.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return false;
+  if (!req.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    fuzz::Note("not a " + Req::descriptor()->name());
+    return false;
+  }
   Status st = validate(req, limits);
+  fuzz::Note(Req::descriptor()->name() + (st.ok() ? " valid" : " refused: " + st.message()));
   if (st.ok()) {
     // Monotone in the limits: the defaults are at least as generous as any tighter set.
     Status by_default = validate(req, domain::Limits{});
@@ -186,6 +190,7 @@ void FuzzCreate(std::string_view bytes, const domain::Limits& limits, const doma
   v1::CreateItemRequest req;
   if (!ParseAndValidate(bytes, req, limits, &domain::ValidateCreate)) return;
   auto r = domain::ApplyCreate(req, ctx);
+  fuzz::Note(r.ok() ? "applied" : "not applied: " + r.status().message());
   if (!r.ok()) return;
   const v1::Item& item = *r;
   CheckRevalidates(item, limits, "create");
@@ -202,6 +207,7 @@ void FuzzUpdate(std::string_view bytes, const domain::Limits& limits, const v1::
   v1::UpdateItemRequest req;
   if (!ParseAndValidate(bytes, req, limits, &domain::ValidateUpdate)) return;
   auto r = domain::ApplyUpdate(current, req, ctx);
+  fuzz::Note(r.ok() ? "applied" : "not applied: " + r.status().message());
   if (!r.ok()) return;
   const v1::Item& item = *r;
   CheckRevalidates(item, limits, "update");
@@ -226,6 +232,7 @@ void FuzzTransition(std::string_view bytes, const domain::Limits& limits,
   v1::TransitionRequest req;
   if (!ParseAndValidate(bytes, req, limits, &domain::ValidateTransition)) return;
   auto r = domain::ApplyTransition(current, req, ctx);
+  fuzz::Note(r.ok() ? "applied" : "not applied: " + r.status().message());
   if (!r.ok()) return;
   const v1::Item& item = *r;
   const domain::TransitionRule* rule = domain::FindRule(req.action());
@@ -260,6 +267,7 @@ void FuzzProgress(std::string_view bytes, const domain::Limits& limits, const v1
   v1::AddProgressRequest req;
   if (!ParseAndValidate(bytes, req, limits, &domain::ValidateProgress)) return;
   auto r = domain::ApplyProgress(current, req, ctx);
+  fuzz::Note(r.ok() ? "applied" : "not applied: " + r.status().message());
   if (!r.ok()) return;
   const v1::Item& item = *r;
   CheckRevalidates(item, limits, "progress");

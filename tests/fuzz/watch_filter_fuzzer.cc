@@ -83,6 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     limits.name_max = 4;
   }
   const Status st = domain::ValidateWatch(req, limits);
+  fuzz::Note(st.ok() ? "valid" : "refused: " + st.message());
   if (!st.ok()) {
     FUZZ_CHECK(st.code() == Code::kInvalidArgument && !st.message().empty(),
                "a refused watch request is not INVALID_ARGUMENT with a message: " + st.message());
@@ -110,6 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < events.size(); ++i) {
     const v1::Event& e = events[i];
     const bool got = filter.Matches(e);
+    fuzz::Note("event " + std::to_string(i) + (got ? " matches" : " filtered out"));
     FUZZ_CHECK(got == Oracle(req, e), std::string("Matches says ") + (got ? "yes" : "no") +
                                           " against the documented meaning\nrequest: " +
                                           req.DebugString() + "event: " + e.DebugString());

@@ -54,8 +54,9 @@ for t in "${targets[@]}"; do
   if [ -n "$minutes" ]; then limit=(-max_total_time=$((minutes * 60))); else limit=(-runs="$runs"); fi
   echo "run-fuzz: $t ${limit[*]}" >&2
   status=0
-  # One worker at a time: the machine is shared. -timeout: an input running 10 s is a hang.
-  "$bin" "${limit[@]}" -workers=1 -jobs=1 -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+  # In process, one target at a time (no -jobs/-workers: the machine is shared).
+  # -timeout: an input running 10 s is a hang.
+  "$bin" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" \
     "$corpus" "tests/fuzz/corpus/$t" "tests/fuzz/regressions/$t" >"$log" 2>&1 || status=$?
   executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

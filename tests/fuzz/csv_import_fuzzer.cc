@@ -20,6 +20,7 @@
 #include "client/import.h"
 #include "domain/validation.h"
 #include "fuzz_check.h"
+#include "quiet_protobuf.h"
 
 namespace {
 

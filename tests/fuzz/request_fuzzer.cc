@@ -17,6 +17,7 @@
 //   - every item an Apply* function returns re-validates as a create (lengths, required
 //     fields, enums, a real YYYY-MM-DD deadline, owner != verifier), keeps its id, version and
 //     creator, and never loses sign-offs, progress, evidence or extensions;
+//   - a validated deadline spec resolves to a real date or is refused;
 //   - create: a DRAFT created by the caller, deadline not before today;
 //   - update: only the fields in the mask change, nothing output-only does;
 //   - transition: only from a state the rule lists, to the rule's state; a close records when;
@@ -33,6 +34,7 @@
 #include "domain/validation.h"
 #include "domain/workflow.h"
 #include "fuzz_check.h"
+#include "quiet_protobuf.h"
 
 namespace {
 
@@ -159,6 +161,17 @@ void CheckKept(const v1::Item& before, const v1::Item& after, const char* what) 
   }
 }
 
+// A validated deadline spec resolves to a real YYYY-MM-DD date, or is refused; never to text
+// that only looks like a date (what Apply* then compares as a string and would store).
+void CheckResolves(const v1::DeadlineSpec& spec, const domain::Context& ctx) {
+  auto r = domain::ResolveDeadline(spec, ctx);
+  fuzz::Note(r.ok() ? "deadline resolves to " + *r : "deadline refused: " + r.status().message());
+  if (r.ok()) {
+    FUZZ_CHECK(domain::IsDate(*r), "ResolveDeadline gave \"" + *r + "\", not a date, for " +
+                                       spec.ShortDebugString());
+  }
+}
+
 template <typename Req>
 bool ParseAndValidate(std::string_view bytes, Req& req, const domain::Limits& limits,
                       Status (*validate)(const Req&, const domain::Limits&)) {
@@ -189,6 +202,7 @@ bool ParseAndValidate(std::string_view bytes, Req& req, const domain::Limits& li
 void FuzzCreate(std::string_view bytes, const domain::Limits& limits, const domain::Context& ctx) {
   v1::CreateItemRequest req;
   if (!ParseAndValidate(bytes, req, limits, &domain::ValidateCreate)) return;
+  if (req.has_deadline()) CheckResolves(req.deadline(), ctx);
   auto r = domain::ApplyCreate(req, ctx);
   fuzz::Note(r.ok() ? "applied" : "not applied: " + r.status().message());
   if (!r.ok()) return;
@@ -231,6 +245,7 @@ void FuzzTransition(std::string_view bytes, const domain::Limits& limits,
                     const v1::Item& current, const domain::Context& ctx) {
   v1::TransitionRequest req;
   if (!ParseAndValidate(bytes, req, limits, &domain::ValidateTransition)) return;
+  if (req.has_new_deadline()) CheckResolves(req.new_deadline(), ctx);
   auto r = domain::ApplyTransition(current, req, ctx);
   fuzz::Note(r.ok() ? "applied" : "not applied: " + r.status().message());
   if (!r.ok()) return;

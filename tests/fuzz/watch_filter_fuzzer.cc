@@ -21,6 +21,7 @@
 #include "domain/validation.h"
 #include "domain/watch_filter.h"
 #include "fuzz_check.h"
+#include "quiet_protobuf.h"
 
 namespace {
 

@@ -52,11 +52,13 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   marker=build-fuzz/fuzz-logs/$t.started && touch "$marker"
   if [ -n "$minutes" ]; then limit=(-max_total_time=$((minutes * 60))); else limit=(-runs="$runs"); fi
-  echo "run-fuzz: $t ${limit[*]}" >&2
+  dict=()  # tokens the target's format is made of (tests/fuzz/<target>.dict)
+  [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
+  echo "run-fuzz: $t ${limit[*]} ${dict[*]}" >&2
   status=0
   # In process, one target at a time (no -jobs/-workers: the machine is shared).
   # -timeout: an input running 10 s is a hang.
-  "$bin" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+  "$bin" "${limit[@]}" "${dict[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" \
     "$corpus" "tests/fuzz/corpus/$t" "tests/fuzz/regressions/$t" >"$log" 2>&1 || status=$?
   executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

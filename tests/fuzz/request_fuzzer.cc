@@ -45,10 +45,6 @@ constexpr v1::State kStates[] = {v1::STATE_DRAFT,     v1::STATE_ASSIGNED, v1::ST
                                  v1::STATE_SUBMITTED, v1::STATE_ENDORSED, v1::STATE_CLOSED,
                                  v1::STATE_LONG_TERM, v1::STATE_CANCELLED};
 
-const char* const kUpdatable[] = {"title",  "description", "year",     "source",  "source_ref",
-                                  "category", "mode",      "unit",     "co_units", "owner",
-                                  "leader", "verifier",    "measures", "deadline"};
-
 const domain::Calendar& Cal() {
   static const domain::Calendar cal = domain::DefaultCalendar();
   return cal;

@@ -7,6 +7,7 @@
 
 #include "client/actor_header.h"
 #include "client/csv.h"
+#include "client/import.h"
 #include "client/ledger.h"
 #include "client/render.h"
 #include "client/report_render.h"
@@ -110,58 +111,14 @@ int RunImport(const GlobalOptions& global, const std::shared_ptr<grpc::Channel>&
   std::stringstream buffer;
   buffer << f.rdbuf();
   const std::string bytes = buffer.str();
-  std::string encoding;
-  auto text = DecodeToUtf8(bytes, &encoding);
-  if (!text.ok()) {
-    err << "rectifyctl: " << cmd.file << ": " << text.error() << '\n';
+  auto plan = PlanImport(bytes);
+  if (!plan.ok()) {
+    err << "rectifyctl: " << cmd.file << ": " << plan.error() << '\n';
     return kExitRpcError;
   }
-  auto records = ParseCsv(text.value());
-  if (!records.ok()) {
-    err << "rectifyctl: " << cmd.file << ": " << records.error() << '\n';
-    return kExitRpcError;
-  }
-  auto blank = [](const CsvRecord& r) {
-    for (const auto& field : r.fields) {
-      if (field.find_first_not_of(" \t\r\n") != std::string::npos) return false;
-    }
-    return true;
-  };
-  // The header is the first record that is not blank.
-  size_t first = 0;
-  while (first < records.value().size() && blank(records.value()[first])) ++first;
-  if (first == records.value().size()) {
-    err << "rectifyctl: " << cmd.file << ": the file has no header row\n";
-    return kExitRpcError;
-  }
-  auto columns = MapHeader(records.value()[first].fields);
-  if (!columns.ok()) {
-    err << "rectifyctl: " << cmd.file << ": line " << records.value()[first].line << ": "
-        << columns.error() << '\n';
-    return kExitRpcError;
-  }
-
-  // Every row is checked before anything is created. A row's request id is derived from the
-  // file's content and the row's line, so running the same file again creates nothing new.
-  const std::string file_hash = ContentHash(bytes);
-  struct Good {
-    int line;
-    v1::CreateItemRequest request;
-  };
-  std::vector<Good> good;
-  std::vector<std::pair<int, std::string>> bad;
-  for (size_t i = first + 1; i < records.value().size(); ++i) {
-    const CsvRecord& rec = records.value()[i];
-    if (blank(rec)) continue;
-    auto req = RowToCreate(columns.value(), rec.fields);
-    if (!req.ok()) {
-      bad.emplace_back(rec.line, req.error());
-      continue;
-    }
-    Good g{rec.line, std::move(req).value()};
-    g.request.set_request_id("import-" + file_hash + "-" + std::to_string(rec.line));
-    good.push_back(std::move(g));
-  }
+  const std::vector<ImportPlan::Row>& good = plan.value().good;
+  const auto& bad = plan.value().bad;
+  const std::string& encoding = plan.value().encoding;
   for (const auto& [line, reason] : bad) {
     err << cmd.file << (zh ? ":" : ":") << line << ": " << (zh ? "第 " : "line ") << line
         << (zh ? " 行：" : ": ") << reason << '\n';
@@ -195,7 +152,7 @@ int RunImport(const GlobalOptions& global, const std::shared_ptr<grpc::Channel>&
   }
   auto items = v1::ItemService::NewStub(channel);
   size_t created = 0, existing = 0, refused = 0;
-  for (const Good& g : good) {
+  for (const ImportPlan::Row& g : good) {
     v1::Item item;
     grpc::ClientContext ctx;
     Prepare(global, &ctx);

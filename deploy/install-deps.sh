@@ -10,6 +10,7 @@ PACKAGES=(
   libhowardhinnant-date-dev libtomlplusplus-dev libcli11-dev
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libxlsxwriter-dev libsystemd-dev
   libgtest-dev libgmock-dev
+  clang libclang-rt-14-dev
   python3 python3-grpcio python3-grpc-tools python3-aiosmtpd python3-openpyxl systemd
 )
 

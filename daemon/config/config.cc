@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -120,8 +121,10 @@ Status ParseSecurity(std::string_view source, const toml::table& root, Config& c
     RETURN_IF_ERROR(CheckKeys(source, *t, "rate_limit", {"requests_per_second", "burst"}));
     if (const toml::node* r = t->get("requests_per_second")) {
       auto v = r->value<double>();
-      if (!v || !(r->is_integer() || r->is_floating_point()) || *v < 0) {
-        return Bad(source, *r, "rate_limit.requests_per_second", "must be a number >= 0");
+      // TOML has nan and inf; `*v < 0` lets both through, and the token bucket then never
+      // refuses anyone (found by tests/fuzz config_fuzzer's invariants).
+      if (!v || !(r->is_integer() || r->is_floating_point()) || !std::isfinite(*v) || *v < 0) {
+        return Bad(source, *r, "rate_limit.requests_per_second", "must be a finite number >= 0");
       }
       c.rate_per_second = *v;
     }

@@ -282,6 +282,25 @@ Status ValidateList(const v1::ListItemsRequest& req, const Limits& limits) {
   return Status::Ok();
 }
 
+Status ValidateWatch(const v1::WatchRequest& req, const Limits& limits) {
+  const size_t max = limits.filter_max;
+  RETURN_IF_ERROR(CheckListSize("item_ids", req.item_ids_size(), max, "max_filter_values"));
+  RETURN_IF_ERROR(CheckListSize("units", req.units_size(), max, "max_filter_values"));
+  RETURN_IF_ERROR(CheckListSize("states", req.states_size(), max, "max_filter_values"));
+  RETURN_IF_ERROR(CheckListSize("kinds", req.kinds_size(), max, "max_filter_values"));
+  for (const auto& id : req.item_ids()) RETURN_IF_ERROR(ValidateItemId(id));
+  for (const auto& u : req.units()) RETURN_IF_ERROR(ValidateName("units", u, limits));
+  for (int s : req.states()) {
+    if (!v1::State_IsValid(s) || s == 0) return InvalidArgument("states: unknown value " +
+                                                                std::to_string(s));
+  }
+  for (int k : req.kinds()) {
+    if (!v1::EventKind_IsValid(k) || k == 0) return InvalidArgument("kinds: unknown value " +
+                                                                    std::to_string(k));
+  }
+  return Status::Ok();
+}
+
 Status ValidatePageSize(int64_t page_size, const Limits& limits) {
   if (page_size < 0 || static_cast<uint64_t>(page_size) > limits.page_size_max) {
     return InvalidArgument("page_size must be between 0 and " +

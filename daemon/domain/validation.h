@@ -39,6 +39,8 @@ Status ValidateTransition(const v1::TransitionRequest& req, const Limits& limits
 Status ValidateProgress(const v1::AddProgressRequest& req, const Limits& limits = {});
 Status ValidateItemId(std::string_view id);
 Status ValidateList(const v1::ListItemsRequest& req, const Limits& limits = {});
+// A Watch request's filters: list sizes, item ids, unit names, state and event kind ranges.
+Status ValidateWatch(const v1::WatchRequest& req, const Limits& limits = {});
 // page_size: 0 (the server's default) up to limits.page_size_max.
 Status ValidatePageSize(int64_t page_size, const Limits& limits);
 // A list of `count` entries named `field` against `max` ([limits] `key`).

@@ -160,8 +160,18 @@ Result<std::string> ResolveDeadline(const v1::DeadlineSpec& spec, const Context&
       ASSIGN_OR_RETURN(auto d, ParseDate(spec.date()));
       return FormatDate(d);
     }
-    case v1::DeadlineSpec::kCalendarDays:
-      return FormatDate(date::sys_days(from) + date::days(spec.calendar_days()));
+    case v1::DeadlineSpec::kCalendarDays: {
+      // `from` up to 9999-12-31 plus up to 3650 days can pass the last date FormatDate writes
+      // as YYYY-MM-DD: "10000-01-01" is no date, and compared as text it sorts before today, so
+      // the caller was told the deadline had passed (found by tests/fuzz request_fuzzer).
+      const date::year_month_day d{date::sys_days(from) + date::days(spec.calendar_days())};
+      if (d.year() > date::year{9999}) {
+        return InvalidArgument("deadline: " + spec.from() + " + " +
+                               std::to_string(spec.calendar_days()) +
+                               " days is after 9999-12-31");
+      }
+      return FormatDate(d);
+    }
     case v1::DeadlineSpec::kWorkingDays: {
       if (ctx.calendar == nullptr) {
         return FailedPrecondition("no working-day calendar is configured");

@@ -65,25 +65,6 @@ class ErrorReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
 }  // namespace
 
-Status ValidateWatch(const v1::WatchRequest& req, const domain::Limits& limits) {
-  const size_t max = limits.filter_max;
-  RETURN_IF_ERROR(domain::CheckListSize("item_ids", req.item_ids_size(), max, "max_filter_values"));
-  RETURN_IF_ERROR(domain::CheckListSize("units", req.units_size(), max, "max_filter_values"));
-  RETURN_IF_ERROR(domain::CheckListSize("states", req.states_size(), max, "max_filter_values"));
-  RETURN_IF_ERROR(domain::CheckListSize("kinds", req.kinds_size(), max, "max_filter_values"));
-  for (const auto& id : req.item_ids()) RETURN_IF_ERROR(domain::ValidateItemId(id));
-  for (const auto& u : req.units()) RETURN_IF_ERROR(domain::ValidateName("units", u, limits));
-  for (int s : req.states()) {
-    if (!v1::State_IsValid(s) || s == 0) return InvalidArgument("states: unknown value " +
-                                                                std::to_string(s));
-  }
-  for (int k : req.kinds()) {
-    if (!v1::EventKind_IsValid(k) || k == 0) return InvalidArgument("kinds: unknown value " +
-                                                                    std::to_string(k));
-  }
-  return Status::Ok();
-}
-
 grpc::Slice WireCache::EventField(const v1::Event& event) {
   Slot& slot = slots_[event.revision() % kSlots];
   {
@@ -132,7 +113,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchService::Watch(grpc::CallbackSe
     return new ErrorReactor(InvalidArgument("the WatchRequest does not parse"));
   }
   const v1::WatchRequest* req = &parsed;
-  if (Status st = ValidateWatch(*req, limits_()); !st.ok()) return new ErrorReactor(st);
+  if (Status st = domain::ValidateWatch(*req, limits_()); !st.ok()) return new ErrorReactor(st);
   watch::Visibility visible;
   if (!domain::SeesAllUnits(*actor, callers_.policy())) {
     // A stream carries only what its subscriber may see.

@@ -62,7 +62,4 @@ class WatchService final
   WireCache wire_;
 };
 
-// Shape checks of a watch request (enum ranges, list sizes).
-Status ValidateWatch(const v1::WatchRequest& req, const domain::Limits& limits = {});
-
 }  // namespace rectify::rpc

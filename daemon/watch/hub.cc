@@ -14,27 +14,14 @@ namespace rectify::watch {
 
 Stream::Stream(Hub* hub, const v1::WatchRequest& req, Sink* sink, Visibility visible)
     : hub_(hub),
-      item_ids_(req.item_ids().begin(), req.item_ids().end()),
-      units_(req.units().begin(), req.units().end()),
-      states_(req.states().begin(), req.states().end()),
-      kinds_(req.kinds().begin(), req.kinds().end()),
+      filter_(req),
       progress_notify_(req.progress_notify()),
       visible_(std::move(visible)),
       sink_(sink) {}
 
 bool Stream::Matches(const v1::Event& e) const {
-  if (!item_ids_.empty() && !item_ids_.count(e.item_id())) return false;
-  if (visible_ && !visible_(e.item())) return false;
-  if (!kinds_.empty() && !kinds_.count(e.kind())) return false;
-  if (!states_.empty() && !states_.count(e.prev_state()) && !states_.count(e.item().state())) {
-    return false;
-  }
-  if (!units_.empty()) {
-    bool any = units_.count(e.item().unit()) > 0;
-    for (const auto& u : e.item().co_units()) any = any || units_.count(u) > 0;
-    if (!any) return false;
-  }
-  return true;
+  // The cheap request filter first: visibility may look at the caller's units.
+  return filter_.Matches(e) && (!visible_ || visible_(e.item()));
 }
 
 uint64_t Stream::position() const {
@@ -399,10 +386,10 @@ void Hub::Remove(Stream* s) {
 }
 
 void Hub::Index(Stream* s) {
-  if (!s->item_ids_.empty()) {
-    for (const auto& id : s->item_ids_) by_item_[id].push_back(s);
-  } else if (!s->units_.empty()) {
-    for (const auto& u : s->units_) by_unit_[u].push_back(s);
+  if (!s->filter_.item_ids().empty()) {
+    for (const auto& id : s->filter_.item_ids()) by_item_[id].push_back(s);
+  } else if (!s->filter_.units().empty()) {
+    for (const auto& u : s->filter_.units()) by_unit_[u].push_back(s);
   } else {
     unindexed_.push_back(s);
   }
@@ -421,10 +408,10 @@ void Hub::Unindex(Stream* s) {
       if (it->second.empty()) index.erase(it);
     }
   };
-  if (!s->item_ids_.empty()) {
-    drop_keys(by_item_, s->item_ids_);
-  } else if (!s->units_.empty()) {
-    drop_keys(by_unit_, s->units_);
+  if (!s->filter_.item_ids().empty()) {
+    drop_keys(by_item_, s->filter_.item_ids());
+  } else if (!s->filter_.units().empty()) {
+    drop_keys(by_unit_, s->filter_.units());
   } else {
     drop(unindexed_);
   }

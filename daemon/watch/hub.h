@@ -38,6 +38,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "domain/watch_filter.h"
 #include "rectify/v1/rectify.pb.h"
 #include "store/store.h"
 
@@ -104,8 +105,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   Hub* hub_;
   uint64_t stamp_ = 0;  // the last publish that took this stream as a candidate (hub lock)
   // Filters: immutable after construction.
-  std::set<std::string> item_ids_, units_;
-  std::set<int> states_, kinds_;
+  domain::WatchFilter filter_;
   bool progress_notify_;
   Visibility visible_;
 

@@ -528,6 +528,9 @@ TEST(ConfigSecurityTest, RefusalsNameTheKey) {
       {"[policy]\nowner_closes = true\n", "policy.owner_closes"},
       {"[rate_limit]\nrequests_per_second = -1\n", "rate_limit.requests_per_second"},
       {"[rate_limit]\nrequests_per_second = \"fast\"\n", "rate_limit.requests_per_second"},
+      // nan and inf are TOML floats; neither is a rate (tests/fuzz/regressions/config).
+      {"[rate_limit]\nrequests_per_second = nan\n", "rate_limit.requests_per_second"},
+      {"[rate_limit]\nrequests_per_second = inf\n", "rate_limit.requests_per_second"},
       {"[[principal]]\nname = \"a\"\ntoken_hashes = [\"rfy_plaintext_token\"]\n",
        "principal.token_hashes"},
   };

@@ -261,6 +261,23 @@ TEST_F(WorkflowTest, WorkingDayDeadlines) {
   EXPECT_NE(missing.status().message().find("2030"), std::string::npos);
 }
 
+// Past 9999-12-31 a date is no YYYY-MM-DD: refused, not "10000-01-01" (which sorted before
+// today and was reported as a deadline in the past). tests/fuzz/regressions/request.
+TEST_F(WorkflowTest, CalendarDaysPastYear9999AreRefused) {
+  v1::DeadlineSpec spec;
+  spec.set_from("9999-12-31");
+  spec.set_calendar_days(0);
+  auto same = ResolveDeadline(spec, ctx_);
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_EQ(*same, "9999-12-31");
+  spec.set_calendar_days(1);
+  auto past = ResolveDeadline(spec, ctx_);
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(past.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(past.status().message().find("after 9999-12-31"), std::string::npos)
+      << past.status().message();
+}
+
 TEST_F(WorkflowTest, CreateRules) {
   v1::CreateItemRequest req;
   auto* i = req.mutable_item();

@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 deploy/build.sh
-cd build
-ctest --output-on-failure -j2 -LE "heavy" "$@"
+(cd build && ctest --output-on-failure -j2 -LE "heavy" "$@")
+# The bounded fuzz run (issue #8): every libFuzzer target (clang, ASan + UBSan) for 5,000 inputs,
+# on top of the seed and regression replays ctest ran. Longer runs: deploy/run-fuzz.sh --minutes M.
+deploy/run-fuzz.sh --runs 5000

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole default test suite: install what is missing, build, run ctest.
+# The whole default test suite: install what is missing, build, run ctest, then a bounded
+# libFuzzer run (deploy/run-fuzz.sh).
 # Heavier suites (sanitizers, long fuzzing, soak) have their own labels and commands.
 set -euo pipefail
 cd "$(dirname "$0")/.."

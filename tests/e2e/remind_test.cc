@@ -349,7 +349,9 @@ TEST_F(RemindTest, ReceiverDownThenUpIsDeliveredOnceAndFourHundredIsDead) {
   EXPECT_EQ(accepted, 1) << "delivered once";
   const auto after = Reminders(id);
   for (const auto& d : after.deliveries()) {
-    if (d.channel() == "hook") EXPECT_GE(d.attempts(), 3u);
+    if (d.channel() == "hook") {
+      EXPECT_GE(d.attempts(), 3u);
+    }
   }
 
   // A final 4xx: the delivery is dead and says why, and is not retried.

@@ -11,17 +11,6 @@ constexpr std::string_view kScheme = "sha256:";
 constexpr size_t kSaltBytes = 16;
 constexpr size_t kDigestBytes = 32;
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
 bool Unhex(std::string_view hex, std::string* out) {
   if (hex.size() % 2 != 0) return false;
   auto nibble = [](char c) -> int {
@@ -93,6 +82,17 @@ bool TokenMatches(const TokenHash& hash, std::string_view token) {
   const std::string d = Digest(hash.salt, token);
   return d.size() == hash.digest.size() &&
          CRYPTO_memcmp(d.data(), hash.digest.data(), d.size()) == 0;
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
 }
 
 }  // namespace rectify

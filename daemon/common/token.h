@@ -33,4 +33,7 @@ Result<TokenHash> ParseTokenHash(std::string_view text);
 // Whether `token` hashes to `hash`, compared in constant time.
 bool TokenMatches(const TokenHash& hash, std::string_view token);
 
+// Lowercase hex of raw bytes (token hashes, and the audit chain's hashes in domain/audit).
+std::string Hex(std::string_view bytes);
+
 }  // namespace rectify

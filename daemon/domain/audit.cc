@@ -55,17 +55,6 @@ void SealEvent(std::string_view prev_hash, v1::Event& event) {
   event.set_hash(EventHash(event));
 }
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
 ChainVerifier::ChainVerifier(uint64_t first, uint64_t chain_start, std::string prev_hash)
     : next_(first == 0 ? 1 : first), chain_start_(chain_start), prev_hash_(std::move(prev_hash)) {
   head_revision_ = next_ - 1;

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/token.h"
 #include "rectify/v1/rectify.pb.h"
 
 namespace rectify::domain {
@@ -26,7 +27,7 @@ std::string EventHash(const v1::Event& event);
 // Sets event.prev_hash = prev_hash and event.hash; the event must be complete (nothing may
 // change it afterwards).
 void SealEvent(std::string_view prev_hash, v1::Event& event);  // (clears a previous hash first)
-std::string Hex(std::string_view bytes);  // lowercase
+using ::rectify::Hex;  // common/token.h: lowercase hex, shared with the token hashes
 
 // Checks a run of events in revision order and stops at the first break. Events below
 // `chain_start` predate the chain (no hash): they are counted, not verified.

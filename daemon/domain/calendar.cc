@@ -364,6 +364,8 @@ Result<Calendar> Calendar::FromYears(std::vector<YearArrangement> years) {
       }
     }
     for (const date::year_month_day& w : y.workdays) data.working[DayOfYear(w)] = true;
+    data.days = DayOfYear(dec31) + 1;
+    for (int k = 0; k < data.days; ++k) data.before[k + 1] = data.before[k] + data.working[k];
     const int key = y.year;
     data.arrangement = std::move(y);
     calendar.years_.emplace(key, std::move(data));
@@ -386,19 +388,43 @@ Result<bool> Calendar::IsWorkingDay(const date::year_month_day& day) const {
 Result<date::year_month_day> Calendar::AddWorkingDays(const date::year_month_day& start,
                                                       int n) const {
   if (!start.ok()) return InvalidArgument("invalid date " + FormatDate(start));
-  const date::days step{n > 0 ? 1 : -1};
-  int64_t remaining = n > 0 ? int64_t{n} : -int64_t{n};  // no overflow for INT_MIN
+  if (n == 0) return start;
+  // Year by year from the day after (before) start: the answer lies in the first year whose
+  // working days, counted from there, reach what is left; only years crossed are looked up.
+  const bool forward = n > 0;
+  int64_t remaining = forward ? int64_t{n} : -int64_t{n};  // no overflow for INT_MIN
   date::sys_days d{start};
-  const YearData* data = nullptr;  // the year `d` is in, looked up once per year crossed
-  while (remaining > 0) {
-    d += step;
+  d += date::days{forward ? 1 : -1};
+  while (true) {
     const date::year_month_day day{d};
-    if (data == nullptr || data->arrangement.year != static_cast<int>(day.year())) {
-      ASSIGN_OR_RETURN(data, Find(static_cast<int>(day.year())));
+    const int year = static_cast<int>(day.year());
+    ASSIGN_OR_RETURN(const YearData* data, Find(year));
+    const auto& before = data->before;
+    const int k = DayOfYear(day);
+    const date::sys_days jan1{date::year{year} / date::January / 1};
+    if (forward) {
+      // Working days in [k, days): the answer is the day that makes the count reach remaining.
+      const int64_t available = before[data->days] - before[k];
+      if (remaining <= available) {
+        const auto target = static_cast<uint16_t>(before[k] + remaining);
+        const auto it = std::lower_bound(before.begin() + k + 1, before.begin() + data->days + 1,
+                                         target);
+        return date::year_month_day{jan1 + date::days{(it - before.begin()) - 1}};
+      }
+      remaining -= available;
+      d = jan1 + date::days{data->days};  // January 1 of the next year
+    } else {
+      // Working days in [0, k]: the latest day j with that many in [j, k].
+      const int64_t available = before[k + 1];
+      if (remaining <= available) {
+        const auto target = static_cast<uint16_t>(before[k + 1] - remaining);
+        const auto it = std::upper_bound(before.begin(), before.begin() + k + 1, target);
+        return date::year_month_day{jan1 + date::days{(it - before.begin()) - 1}};
+      }
+      remaining -= available;
+      d = jan1 - date::days{1};  // December 31 of the year before
     }
-    if (data->working[DayOfYear(day)]) --remaining;
   }
-  return date::year_month_day{d};
 }
 
 Result<int> Calendar::WorkingDaysBetween(const date::year_month_day& a,
@@ -406,18 +432,20 @@ Result<int> Calendar::WorkingDaysBetween(const date::year_month_day& a,
   if (!a.ok()) return InvalidArgument("invalid date " + FormatDate(a));
   if (!b.ok()) return InvalidArgument("invalid date " + FormatDate(b));
   const bool backwards = b < a;
-  const date::sys_days lo{backwards ? b : a};
-  const date::sys_days hi{backwards ? a : b};
-  int count = 0;
-  const YearData* data = nullptr;
-  for (date::sys_days d = lo + date::days{1}; d <= hi; d += date::days{1}) {
-    const date::year_month_day day{d};
-    if (data == nullptr || data->arrangement.year != static_cast<int>(day.year())) {
-      ASSIGN_OR_RETURN(data, Find(static_cast<int>(day.year())));
-    }
-    if (data->working[DayOfYear(day)]) ++count;
+  // The days counted: (lo, hi], that is [first, last].
+  const date::year_month_day first{date::sys_days{backwards ? b : a} + date::days{1}};
+  const date::year_month_day last = backwards ? a : b;
+  if (last < first) return 0;
+  const int first_year = static_cast<int>(first.year());
+  const int last_year = static_cast<int>(last.year());
+  int64_t count = 0;
+  for (int year = first_year; year <= last_year; ++year) {
+    ASSIGN_OR_RETURN(const YearData* data, Find(year));
+    const int from = year == first_year ? DayOfYear(first) : 0;
+    const int to = year == last_year ? DayOfYear(last) + 1 : data->days;
+    count += data->before[to] - data->before[from];
   }
-  return backwards ? -count : count;
+  return static_cast<int>(backwards ? -count : count);
 }
 
 std::vector<int> Calendar::Years() const {

@@ -26,7 +26,9 @@
 // adjusted working day falls inside a holiday. Unknown keys are errors (a typo must not turn a
 // holiday into a working day silently).
 
+#include <array>
 #include <bitset>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -96,6 +98,11 @@ class Calendar {
   struct YearData {
     YearArrangement arrangement;
     std::bitset<366> working;  // by day of the year, 0 = January 1
+    // before[k]: working days among the year's days 0..k-1, so before[days] is the year's
+    // total. Spans and steps cost a few lookups per year touched, not one per day: reminder
+    // evaluation asks for them on every mutation that touches an open item.
+    std::array<uint16_t, 367> before{};
+    int days = 365;
   };
 
   Result<const YearData*> Find(int year) const;

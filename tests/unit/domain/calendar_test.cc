@@ -1,5 +1,6 @@
 #include "domain/calendar.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -216,6 +217,85 @@ TEST(Calendar, AddAndBetweenAgreeOnEveryDay) {
           << FormatDate(start) << " -" << n;
       EXPECT_TRUE(*Default().IsWorkingDay(*back));
     }
+  }
+}
+
+// The calendar answers spans from per-year tables of running counts; this reference steps one
+// day at a time through IsWorkingDay. They must agree on every answer and on every failure
+// (the same missing year), across year ends, leap years and a year missing in the middle.
+Result<int> BetweenByDays(const Calendar& cal, year_month_day a, year_month_day b) {
+  const bool backwards = b < a;
+  const date::sys_days lo{backwards ? b : a}, hi{backwards ? a : b};
+  int count = 0;
+  for (date::sys_days d = lo + date::days{1}; d <= hi; d += date::days{1}) {
+    ASSIGN_OR_RETURN(bool working, cal.IsWorkingDay(year_month_day{d}));
+    count += working ? 1 : 0;
+  }
+  return backwards ? -count : count;
+}
+
+Result<year_month_day> AddByDays(const Calendar& cal, year_month_day start, int n) {
+  date::sys_days d{start};
+  for (int left = n < 0 ? -n : n; left > 0;) {
+    d += date::days{n > 0 ? 1 : -1};
+    ASSIGN_OR_RETURN(bool working, cal.IsWorkingDay(year_month_day{d}));
+    if (working) --left;
+  }
+  return year_month_day{d};
+}
+
+template <typename T>
+void ExpectSame(const Result<T>& got, const Result<T>& want, const std::string& what) {
+  ASSERT_EQ(got.ok(), want.ok()) << what << ": " << (got.ok() ? want : got).status().ToString();
+  if (want.ok()) {
+    EXPECT_EQ(*got, *want) << what;
+  } else {
+    EXPECT_EQ(got.status().code(), want.status().code()) << what;
+    EXPECT_EQ(got.status().message(), want.status().message()) << what;
+  }
+}
+
+TEST(Calendar, SpansAgreeWithCountingDayByDay) {
+  std::vector<YearArrangement> years;
+  for (int y : {2027, 2028, 2029, 2031}) {  // 2028 is a leap year; 2030 is missing
+    YearArrangement a;
+    a.year = y;
+    a.notice = "test " + std::to_string(y);
+    const date::year_month_day start = date::year{y} / date::February / 10;
+    a.holidays.push_back({"春节", start, year_month_day{date::sys_days{start} + date::days{7}}});
+    a.holidays.push_back({"元旦", date::year{y} / 1 / 1, date::year{y} / 1 / 1});
+    a.holidays.push_back({"末", date::year{y} / 12 / 30, date::year{y} / 12 / 31});
+    // The first Saturday after the Spring Festival is worked.
+    date::sys_days sat = date::sys_days{start} + date::days{8};
+    while (date::weekday{sat} != date::Saturday) sat += date::days{1};
+    a.workdays.push_back(year_month_day{sat});
+    years.push_back(a);
+  }
+  auto cal = Calendar::FromYears(years);
+  ASSERT_TRUE(cal.ok()) << cal.status().ToString();
+
+  const date::sys_days first{2026_y / 12 / 20}, last{2032_y / 1 / 10};
+  const int span = (last - first).count();
+  std::mt19937 rng(20261127);
+  for (int i = 0; i < 20000; ++i) {
+    const year_month_day a{first + date::days{static_cast<int>(rng() % (span + 1))}};
+    // Mostly short spans (reminder scans), sometimes across years.
+    const int reach = i % 4 == 0 ? span : 40;
+    const year_month_day b{date::sys_days{a} + date::days{static_cast<int>(rng() % (2 * reach + 1)) - reach}};
+    const std::string what = FormatDate(a) + " .. " + FormatDate(b);
+    ExpectSame(cal->WorkingDaysBetween(a, b), BetweenByDays(*cal, a, b), "between " + what);
+    const int n = static_cast<int>(rng() % 601) - 300;
+    ExpectSame(cal->AddWorkingDays(a, n), AddByDays(*cal, a, n),
+               "add " + FormatDate(a) + " " + std::to_string(n));
+    if (HasFailure()) return;
+  }
+  // Every start of the data, every n to a year and a half either way.
+  for (date::sys_days d{2027_y / 1 / 1}; d <= date::sys_days{2029_y / 12 / 31}; d += date::days{1}) {
+    for (int n : {1, 2, 5, 17, 250, 380, -1, -2, -5, -17, -250, -380}) {
+      ExpectSame(cal->AddWorkingDays(year_month_day{d}, n), AddByDays(*cal, year_month_day{d}, n),
+                 "add " + FormatDate(year_month_day{d}) + " " + std::to_string(n));
+    }
+    if (HasFailure()) return;
   }
 }
 

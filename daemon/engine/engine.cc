@@ -278,7 +278,7 @@ void Engine::WriterLoop() {
 void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
   Group g;
   g.view = store_.View();
-  g.writes = store_.NewWriteSet();
+  g.writes = spare_writes_ ? std::move(spare_writes_) : store_.NewWriteSet();
   g.counts = counts_;
   g.seqs = seqs_;
   g.outbox_seq = outbox_seq_;
@@ -400,6 +400,10 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
     done_queue_.emplace_back(std::move(completions), commit);
   }
   done_cv_.notify_one();
+  if (g.writes->size_bytes() <= kMaxSpareWriteBytes) {
+    g.writes->Clear();
+    spare_writes_ = std::move(g.writes);
+  }
 }
 
 v1::Event& Engine::CommitItem(Group& g, v1::Item& item, const v1::Item* current,

@@ -455,20 +455,32 @@ WriteSet::WriteSet(Store* store) : store_(store), batch_(new rocksdb::WriteBatch
 WriteSet::~WriteSet() = default;
 
 void WriteSet::PutItem(const v1::Item& item, const v1::Item* previous) {
-  std::vector<std::string> now = keys::IndexKeysFor(item);
-  if (previous != nullptr) {
-    for (const auto& k : keys::IndexKeysFor(*previous)) {
-      if (std::find(now.begin(), now.end(), k) == now.end()) {
-        batch_->Delete(store_->index_, k).PermitUncheckedError();
-      }
-    }
+  // Only the entries that change: a transition moves the state and, with it, the entries that
+  // carry it; the unit, owner, year... entries it leaves alone are already there. (Each entry
+  // written costs a memtable insert now and compaction work later.)
+  const std::vector<std::string> now = keys::IndexKeysFor(item);
+  std::vector<std::string> before;
+  if (previous != nullptr) before = keys::IndexKeysFor(*previous);
+  auto in = [](const std::vector<std::string>& keys, const std::string& k) {
+    return std::find(keys.begin(), keys.end(), k) != keys.end();
+  };
+  for (const auto& k : before) {
+    if (!in(now, k)) batch_->Delete(store_->index_, k).PermitUncheckedError();
   }
-  for (const auto& k : now) batch_->Put(store_->index_, k, "").PermitUncheckedError();
-  v1::Item stored = item;
-  stored.clear_light();  // derived on read, never stored as truth
-  stored.clear_overdue();
-  batch_->Put(store_->items_, keys::ItemKey(item.id()), SerializeOrDie(stored))
-      .PermitUncheckedError();
+  for (const auto& k : now) {
+    if (!in(before, k)) batch_->Put(store_->index_, k, "").PermitUncheckedError();
+  }
+  // light and overdue are derived on read, never stored as truth.
+  std::string bytes;
+  if (item.light() != v1::LIGHT_UNSPECIFIED || item.overdue()) {
+    v1::Item stored = item;
+    stored.clear_light();
+    stored.clear_overdue();
+    bytes = SerializeOrDie(stored);
+  } else {
+    bytes = SerializeOrDie(item);
+  }
+  batch_->Put(store_->items_, keys::ItemKey(item.id()), bytes).PermitUncheckedError();
 }
 
 void WriteSet::PutEvent(const v1::Event& event) {
@@ -547,6 +559,7 @@ void WriteSet::PutOutboxSeq(uint64_t seq) {
 
 size_t WriteSet::size_bytes() const { return batch_->GetDataSize(); }
 int WriteSet::count() const { return batch_->Count(); }
+void WriteSet::Clear() { batch_->Clear(); }
 
 // ------------------------------------------------------------------------------------------
 // ReadView

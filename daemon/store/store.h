@@ -156,6 +156,8 @@ class WriteSet {
   void PutOutboxSeq(uint64_t seq);
   size_t size_bytes() const;
   int count() const;
+  // Empties the set for another batch, keeping its buffer's capacity.
+  void Clear();
 
  private:
   friend class Store;

@@ -178,6 +178,14 @@ std::string Pool::Fill(Client& client, size_t size, int concurrency) {
       if (!st.ok()) return "listing items to move: " + st.error_message();
       for (const auto& i : resp.items()) {
         if (items_.size() >= size) break;
+        // Earlier runs cycled some items through the workflow again and again (CLOSED ->
+        // REOPEN): each lap adds five sign-offs, so such an item is many times the size of an
+        // ordinary one and a run that moved it would measure the bench's history, not the
+        // daemon. Only items that have not been round more than about twice are taken.
+        if (i.signoffs_size() > kMaxAdoptedSignOffs) {
+          ++skipped_;
+          continue;
+        }
         items_.push_back(PoolItem{i.id(), i.owner(), i.leader(), i.verifier(), i.state(),
                                   i.evidence_size() > 0, false});
       }

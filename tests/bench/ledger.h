@@ -55,11 +55,15 @@ class Pool {
   // Then creates items until the pool holds `size`, `concurrency` at a time. "" or the error.
   std::string Fill(Client& client, size_t size, int concurrency);
   size_t adopted() const { return adopted_; }
+  // Ledger items passed over because earlier runs had grown their history.
+  size_t skipped() const { return skipped_; }
+  static constexpr int kMaxAdoptedSignOffs = 12;
   std::vector<PoolItem>& items() { return items_; }
 
  private:
   std::vector<PoolItem> items_;
   size_t adopted_ = 0;
+  size_t skipped_ = 0;
   bool tried_adopting_ = false;
 };
 

@@ -567,7 +567,8 @@ std::string Bench::PreparePool(size_t size) {
   if (pool_.items().size() >= size) return "";
   std::string err = pool_.Fill(client_, size, 256);
   out_.Note("# moving " + std::to_string(pool_.items().size()) + " items through the workflow (" +
-            std::to_string(pool_.adopted()) + " taken from the ledger, the rest created)");
+            std::to_string(pool_.adopted()) + " taken from the ledger, the rest created; " +
+            std::to_string(pool_.skipped()) + " with a long history passed over)");
   if (pool_.items().size() > pool_.adopted()) catalog_ready_ = false;  // the ledger grew
   return err;
 }
@@ -580,7 +581,7 @@ void Bench::Throughput(const std::string& workload) {
   const bool writes = workload == "create" || workload == "transition" || workload == "mixed";
   std::string err;
   if (workload == "transition" || workload == "mixed") {
-    err = PreparePool(std::max<size_t>(1024, 16 * static_cast<size_t>(max_c)));
+    err = PreparePool(std::max<size_t>(4096, 64 * static_cast<size_t>(max_c)));
   }
   if (err.empty() && (workload == "get" || workload == "list" || workload == "mixed")) {
     err = PrepareReads();

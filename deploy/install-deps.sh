@@ -8,7 +8,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libspdlog-dev libfmt-dev libboost-dev libboost-system-dev prometheus-cpp-dev
   libhowardhinnant-date-dev libtomlplusplus-dev libcli11-dev
-  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libxlsxwriter-dev libsystemd-dev
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libxlsxwriter-dev libsystemd-dev libjemalloc-dev
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   python3 python3-grpcio python3-grpc-tools python3-aiosmtpd python3-openpyxl systemd

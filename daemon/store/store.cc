@@ -76,7 +76,21 @@ class PrefixStream final : public IdStream {
  public:
   PrefixStream(std::unique_ptr<rocksdb::Iterator> it, std::string prefix)
       : it_(std::move(it)), prefix_(std::move(prefix)) {}
-  void Seek(std::string_view id) override { it_->Seek(prefix_ + std::string(id)); }
+  // The join only moves forward, so a stream already at or past `id` stays where it is, and
+  // one a few keys short steps there with Next: a Seek re-searches every level of the LSM
+  // tree, a Next mostly moves within a block (perf: Seek was ~30% of a filtered list page
+  // over 1,000,000 items, and after each match every stream re-seeked to the next id).
+  void Seek(std::string_view id) override {
+    if (positioned_) {
+      for (int step = 0;; ++step) {
+        if (!Valid() || this->id() >= id) return;
+        if (step == kMaxSteps) break;
+        it_->Next();
+      }
+    }
+    positioned_ = true;
+    it_->Seek(prefix_ + std::string(id));
+  }
   bool Valid() const override { return it_->Valid() && StartsWith(it_->key(), prefix_); }
   std::string_view id() const override {
     auto k = it_->key();
@@ -85,8 +99,10 @@ class PrefixStream final : public IdStream {
   Status status() const override { return FromRocks(it_->status(), "index scan"); }
 
  private:
+  static constexpr int kMaxSteps = 8;
   std::unique_ptr<rocksdb::Iterator> it_;
   std::string prefix_;
+  bool positioned_ = false;
 };
 
 // The union of several streams (a filter that accepts any of several values).
@@ -728,6 +744,34 @@ Result<ListPage> ReadView::List(const ListQuery& q) const {
     return page;
   }
 
+  // The ids the join agreed on, read together: one MultiGet of a page's ids shares the index
+  // and filter lookups that as many Gets would each repeat.
+  std::vector<std::string> pending;
+  auto read_pending = [&]() -> Status {
+    if (pending.empty()) return Status::Ok();
+    std::vector<std::string> item_keys;
+    item_keys.reserve(pending.size());
+    for (const auto& id : pending) item_keys.push_back(keys::ItemKey(id));
+    std::vector<rocksdb::Slice> slices(item_keys.begin(), item_keys.end());
+    std::vector<rocksdb::PinnableSlice> values(pending.size());
+    std::vector<rocksdb::Status> statuses(pending.size());
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    store_->db_->MultiGet(ro, store_->items_, slices.size(), slices.data(), values.data(),
+                          statuses.data(), /*sorted_input=*/true);
+    for (size_t i = 0; i < pending.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;  // an index entry without its item: skipped
+      RETURN_IF_ERROR(FromRocks(statuses[i], "reading item " + pending[i]));
+      v1::Item item;
+      if (!item.ParseFromArray(values[i].data(), static_cast<int>(values[i].size()))) {
+        return Internal("item " + pending[i] + " is corrupt");
+      }
+      consider(pending[i], item);
+    }
+    pending.clear();
+    return Status::Ok();
+  };
+
   for (auto& s : streams) s->Seek(start);
   while (true) {
     // Zig-zag: move every stream up to the largest current id until all agree.
@@ -749,17 +793,23 @@ Result<ListPage> ReadView::List(const ListQuery& q) const {
       }
     }
     if (!agree) continue;
-    if (page.items.size() >= q.limit || budget == 0) {
-      page.next_cursor = last;
-      break;
+    if (page.items.size() + pending.size() >= q.limit || budget == 0) {
+      // Enough candidates to fill the page if every one matches: read them and see. The
+      // streams stay on `target`, which is taken next if some did not match.
+      RETURN_IF_ERROR(read_pending());
+      if (page.items.size() >= q.limit || budget == 0) {
+        page.next_cursor = last;
+        break;
+      }
+      continue;
     }
     --budget;
     last = target;
-    ASSIGN_OR_RETURN(auto item, GetItem(target));
-    if (item) consider(target, *item);
+    pending.push_back(target);
     const std::string next = Successor(target);
     for (auto& s : streams) s->Seek(next);
   }
+  RETURN_IF_ERROR(read_pending());
   for (auto& s : streams) RETURN_IF_ERROR(s->status());
   return page;
 }

@@ -681,18 +681,7 @@ TEST(SecretsTest, SecretsNeverReachTheLogOrTheClients) {
   auto reminders = v1::ReminderService::NewStub(daemon.channel());
 
   // An item due today: at 09:00 its deadline-day reminder fires to every channel.
-  v1::CreateItemRequest c;
-  auto* it = c.mutable_item();
-  it->set_title("台账更新不及时");
-  it->set_description("d");
-  it->set_source(v1::SOURCE_INSPECTION);
-  it->set_category(v1::CATEGORY_WORK_STYLE);
-  it->set_unit("办公室");
-  it->set_owner("张三");
-  it->set_leader("李四");
-  it->set_verifier("王五");
-  it->add_measures()->set_text("每周更新");
-  it->set_deadline("2025-09-22");
+  v1::CreateItemRequest c = OrdinaryItem("2025-09-22");
   v1::Item item;
   ASSERT_TRUE(items->CreateItem(Context("李四").get(), c, &item).ok());
   v1::TransitionRequest t;

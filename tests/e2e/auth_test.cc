@@ -122,18 +122,12 @@ class AuthTest : public ::testing::Test {
                                             const std::string& leader = "李四",
                                             const std::string& verifier = "王五",
                                             const std::string& owner = "张三") {
-    v1::CreateItemRequest req;
+    v1::CreateItemRequest req = OrdinaryItem("2026-06-30");
     auto* it = req.mutable_item();
-    it->set_title("台账更新不及时");
-    it->set_description("问题描述");
-    it->set_source(v1::SOURCE_INSPECTION);
-    it->set_category(v1::CATEGORY_WORK_STYLE);
     it->set_unit(unit);
     it->set_owner(owner);
     it->set_leader(leader);
     it->set_verifier(verifier);
-    it->add_measures()->set_text("每周更新");
-    it->set_deadline("2026-06-30");
     return req;
   }
   v1::Item Draft(const std::string& unit = "办公室", const std::string& leader = "李四",

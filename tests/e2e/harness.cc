@@ -281,6 +281,22 @@ template v1::GetHistoryResponse FromJson<v1::GetHistoryResponse>(const std::stri
 template v1::ServerInfo FromJson<v1::ServerInfo>(const std::string&);
 template v1::Event FromJson<v1::Event>(const std::string&);
 
+v1::CreateItemRequest OrdinaryItem(const std::string& deadline, const std::string& title) {
+  v1::CreateItemRequest req;
+  auto* it = req.mutable_item();
+  it->set_title(title);
+  it->set_description("问题描述");
+  it->set_source(v1::SOURCE_INSPECTION);
+  it->set_category(v1::CATEGORY_WORK_STYLE);
+  it->set_unit("办公室");
+  it->set_owner("张三");
+  it->set_leader("李四");
+  it->set_verifier("王五");
+  it->add_measures()->set_text("每周更新");
+  it->set_deadline(deadline);
+  return req;
+}
+
 std::unique_ptr<grpc::ClientContext> Context(const std::string& actor, int timeout_s) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   if (!actor.empty()) ctx->AddMetadata("x-rectify-actor", PercentEncode(actor));

@@ -79,6 +79,11 @@ CtlResult Ctl(const std::string& addr, const std::string& actor,
 template <typename M>
 M FromJson(const std::string& json);
 
+// The item most tests register: "台账更新不及时", found in an inspection, unit 办公室, owner 张三,
+// leader 李四, verifier 王五, one measure, the given deadline. Tests change what they need.
+v1::CreateItemRequest OrdinaryItem(const std::string& deadline,
+                                   const std::string& title = "台账更新不及时");
+
 // A gRPC client context naming the caller.
 std::unique_ptr<grpc::ClientContext> Context(const std::string& actor, int timeout_s = 30);
 

@@ -161,18 +161,7 @@ bool Answers(Daemon& daemon) {
 
 v1::CreateItemRequest NewItem(const std::string& title, const std::string& deadline,
                               const std::string& request_id) {
-  v1::CreateItemRequest c;
-  auto* it = c.mutable_item();
-  it->set_title(title);
-  it->set_description("reliability test item");
-  it->set_source(v1::SOURCE_INSPECTION);
-  it->set_category(v1::CATEGORY_WORK_STYLE);
-  it->set_unit("办公室");
-  it->set_owner("张三");
-  it->set_leader("李四");
-  it->set_verifier("王五");
-  it->add_measures()->set_text("每周更新");
-  it->set_deadline(deadline);
+  v1::CreateItemRequest c = OrdinaryItem(deadline, title);
   c.set_request_id(request_id);
   return c;
 }

@@ -161,18 +161,7 @@ class RemindTest : public ::testing::Test {
 
   // An ASSIGNED item owned by 张三, led by 李四, verified by 王五.
   std::string AssignedItem(const std::string& deadline) {
-    v1::CreateItemRequest c;
-    auto* it = c.mutable_item();
-    it->set_title("台账更新不及时");
-    it->set_description("d");
-    it->set_source(v1::SOURCE_INSPECTION);
-    it->set_category(v1::CATEGORY_WORK_STYLE);
-    it->set_unit("办公室");
-    it->set_owner("张三");
-    it->set_leader("李四");
-    it->set_verifier("王五");
-    it->add_measures()->set_text("每周更新");
-    it->set_deadline(deadline);
+    const v1::CreateItemRequest c = OrdinaryItem(deadline);
     v1::Item item;
     auto st = items_->CreateItem(Context("李四").get(), c, &item);
     EXPECT_TRUE(st.ok()) << st.error_message();

@@ -577,8 +577,15 @@ TEST_F(ReliabilityTest, OverloadShedsWithResourceExhaustedAndKeepsEverythingAckn
   EXPECT_GT(acked.size(), 0u);
   EXPECT_EQ(other.load(), 0) << other_error;
   ASSERT_GT(peak_small, 0) << "no rectifyd found for " << Db();
+#if defined(__SANITIZE_ADDRESS__)
+  // Under AddressSanitizer freed memory waits in ASan's quarantine (256 MB) before reuse, so
+  // peak RSS follows how much was allocated, not how much is held: 71 MB more here for four
+  // times the refused calls. The bound is checked in the ordinary build.
+  std::printf("[overload] ASan build: the peak RSS bound is not checked\n");
+#else
   EXPECT_LT(peak_large - peak_small, 16 * 1024)
       << "peak RSS grew by " << (peak_large - peak_small) << " KiB under four times the load";
+#endif
   // Shed requests changed nothing; acknowledged ones survive kill -9.
   daemon_->Kill();
   ExpectCheckClean(Db());

@@ -130,6 +130,15 @@ class UnionStream final : public IdStream {
   std::vector<std::unique_ptr<IdStream>> parts_;
 };
 
+// An item's stored bytes, parsed; a value that does not parse is named by its id.
+Result<v1::Item> ParseItem(std::string_view id, const rocksdb::Slice& bytes) {
+  v1::Item item;
+  if (!item.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Internal("item " + std::string(id) + " is corrupt");
+  }
+  return item;
+}
+
 bool Matches(const v1::Item& item, const ListQuery& q) {
   if (!q.states.empty() &&
       std::find(q.states.begin(), q.states.end(), item.state()) == q.states.end()) {
@@ -624,8 +633,7 @@ Result<std::optional<v1::Item>> ReadView::GetItem(std::string_view id) const {
   bool found = false;
   RETURN_IF_ERROR(GetRaw(store_->items_, keys::ItemKey(id), &v, &found));
   if (!found) return std::optional<v1::Item>();
-  v1::Item item;
-  if (!item.ParseFromString(v)) return Internal("item " + std::string(id) + " is corrupt");
+  ASSIGN_OR_RETURN(v1::Item item, ParseItem(id, v));
   return std::optional<v1::Item>(std::move(item));
 }
 
@@ -734,10 +742,7 @@ Result<ListPage> ReadView::List(const ListQuery& q) const {
       }
       --budget;
       last = it->key().ToString();
-      v1::Item item;
-      if (!item.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-        return Internal("item " + last + " is corrupt");
-      }
+      ASSIGN_OR_RETURN(v1::Item item, ParseItem(last, it->value()));
       consider(last, item);
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "item scan"));
@@ -762,10 +767,7 @@ Result<ListPage> ReadView::List(const ListQuery& q) const {
     for (size_t i = 0; i < pending.size(); ++i) {
       if (statuses[i].IsNotFound()) continue;  // an index entry without its item: skipped
       RETURN_IF_ERROR(FromRocks(statuses[i], "reading item " + pending[i]));
-      v1::Item item;
-      if (!item.ParseFromArray(values[i].data(), static_cast<int>(values[i].size()))) {
-        return Internal("item " + pending[i] + " is corrupt");
-      }
+      ASSIGN_OR_RETURN(v1::Item item, ParseItem(pending[i], values[i]));
       consider(pending[i], item);
     }
     pending.clear();

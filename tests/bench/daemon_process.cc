@@ -3,18 +3,17 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "client.h"
-
-extern char** environ;
+#include "spawn.h"
 
 namespace rectify::bench {
 namespace {
@@ -84,30 +83,11 @@ std::string DaemonProcess::Start(std::chrono::seconds timeout) {
     args.push_back(config_file);
   }
   args.insert(args.end(), spec_.extra_args.begin(), spec_.extra_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
   const auto t0 = std::chrono::steady_clock::now();
-  const pid_t parent = getpid();
-  // fork + exec rather than posix_spawn: the child asks for SIGKILL when the bench dies, so a
-  // killed benchmark never leaves a daemon holding the data directory. Between fork and exec
-  // only async-signal-safe calls.
-  const int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  const int null_fd = open("/dev/null", O_RDWR);
-  pid_t pid = fork();
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    dup2(null_fd, 0);
-    dup2(null_fd, 1);
-    dup2(log_fd, 2);
-    execve(argv[0], argv.data(), environ);
-    _exit(127);
-  }
-  close(log_fd);
-  close(null_fd);
-  if (pid < 0) return "cannot fork";
+  // The daemon gets SIGKILL when the bench dies (support/spawn.h), so a killed benchmark never
+  // leaves a daemon holding the data directory.
+  const pid_t pid = test_support::SpawnChild(args, {.err = log_path_, .append = true});
+  if (pid < 0) return std::string("cannot start ") + args[0] + ": " + strerror(errno);
   pid_ = g_spawned = pid;
 
   const auto deadline = t0 + timeout;

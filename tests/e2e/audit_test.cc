@@ -8,7 +8,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -25,9 +24,9 @@
 #include <rocksdb/db.h>
 
 #include "harness.h"
+#include "spawn.h"
 #include "store/keys.h"
 
-extern char** environ;
 
 namespace rectify::e2e {
 namespace {
@@ -53,22 +52,11 @@ M ParseJson(const std::string& json) {
 std::pair<int, std::string> RunProgram(std::vector<std::string> args) {
   std::string out_path = std::filesystem::temp_directory_path() /
                          ("rectify-audit-out-" + std::to_string(getpid()));
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid;
-  int status = -1;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0) {
-    waitpid(pid, &status, 0);
-  }
-  posix_spawn_file_actions_destroy(&fa);
+  const int code = test_support::WaitChild(
+      test_support::SpawnChild(args, {.out = out_path, .err_to_out = true}));
   std::string out = Slurp(out_path);
   std::filesystem::remove(out_path);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return {code, out};
 }
 
 // Opens a stopped daemon's ledger with RocksDB itself, as someone with access to the disk
@@ -595,10 +583,7 @@ class HttpReceiver {
                                          "/tests/receivers/http_receiver.py",
                                      "--port-file", port_file, "--log", dir + "/" + tag + ".log",
                                      "--watch-parent"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ);
+    pid_ = test_support::SpawnChild(args, {.out = "", .err = ""});
     for (int i = 0; i < 500 && port_ == 0; ++i) {
       std::string p = Slurp(port_file);
       if (!p.empty()) port_ = std::stoi(p);

@@ -2,11 +2,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,11 +16,12 @@
 #include <gtest/gtest.h>
 
 #include "rectify/v1/rectify.pb.h"
-
-extern char** environ;
+#include "spawn.h"
 
 namespace rectify::e2e {
 namespace {
+
+using test_support::SpawnChild;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -107,17 +108,10 @@ int Daemon::StartExpectingExit(std::string* log) {
     args.push_back("--config");
     args.push_back(ConfigPath());
   }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
   std::filesystem::remove(log_path_);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  pid_t pid;
   int status = -1;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0) {
+  const pid_t pid = SpawnChild(args, {.err = log_path_, .append = true});
+  if (pid > 0) {
     // A daemon that wrongly starts would never exit: give it a bounded time, then kill it.
     for (int i = 0; i < 500; ++i) {
       if (waitpid(pid, &status, WNOHANG) == pid) break;
@@ -129,7 +123,6 @@ int Daemon::StartExpectingExit(std::string* log) {
       }
     }
   }
-  posix_spawn_file_actions_destroy(&fa);
   ExpectNoSanitizerReport(pid, "rectifyd");
   *log = ReadFile(log_path_);
   return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -145,17 +138,8 @@ void Daemon::Start() {
     args.push_back(ConfigPath());
   }
   for (const auto& a : extra_args_) args.push_back(a);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  ASSERT_EQ(rc, 0) << "cannot start " << argv[0];
+  pid_ = SpawnChild(args, {.err = log_path_, .append = true});
+  ASSERT_GT(pid_, 0) << "cannot start " << args[0] << ": " << strerror(errno);
 
   // Wait for the address file, failing fast if the child exits.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -242,23 +226,10 @@ CtlResult Ctl(const std::string& addr, const std::string& actor,
     all.push_back(actor);
   }
   for (const auto& a : args) all.push_back(a);
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid;
   CtlResult r;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    ExpectNoSanitizerReport(pid, "rectifyctl");
-  }
-  posix_spawn_file_actions_destroy(&fa);
+  const pid_t pid = SpawnChild(all, {.out = out_path, .err = err_path});
+  r.exit_code = test_support::WaitChild(pid);
+  ExpectNoSanitizerReport(pid, "rectifyctl");
   r.out = ReadFile(out_path);
   r.err = ReadFile(err_path);
   std::filesystem::remove_all(dir);

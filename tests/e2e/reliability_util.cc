@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +13,8 @@
 
 #include <gtest/gtest.h>
 
-extern char** environ;
+#include "spawn.h"
+
 
 namespace rectify::e2e {
 
@@ -58,22 +58,10 @@ CheckResult RunCheck(const std::string& db_dir, const std::string& config) {
     args.push_back("--config");
     args.push_back(config);
   }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, (tmp + "/out").c_str(), O_WRONLY | O_CREAT, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, (tmp + "/err").c_str(), O_WRONLY | O_CREAT, 0644);
   CheckResult r;
-  pid_t pid;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    ExpectNoSanitizerReport(pid, "rectifyd --check");
-  }
-  posix_spawn_file_actions_destroy(&fa);
+  const pid_t pid = test_support::SpawnChild(args, {.out = tmp + "/out", .err = tmp + "/err"});
+  r.exit_code = test_support::WaitChild(pid);
+  ExpectNoSanitizerReport(pid, "rectifyd --check");
   r.out = Slurp(tmp + "/out");
   r.err = Slurp(tmp + "/err");
   std::filesystem::remove_all(tmp);
@@ -86,10 +74,7 @@ HttpReceiver::HttpReceiver(const std::string& dir) {
   std::string path = std::string(RECTIFY_SOURCE_DIR) + "/tests/receivers/http_receiver.py";
   std::vector<std::string> args = {"/usr/bin/python3", path, "--port-file", port_file_,
                                    "--log", log_, "--watch-parent"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ);
+  pid_ = test_support::SpawnChild(args, {.out = "", .err = ""});
   WaitUntil(
       [&] {
         std::string p = Slurp(port_file_);

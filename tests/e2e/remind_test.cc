@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -17,8 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness.h"
-
-extern char** environ;
+#include "spawn.h"
 
 namespace rectify::e2e {
 namespace {
@@ -52,10 +50,7 @@ class Receiver {
     std::string path = std::string(RECTIFY_SOURCE_DIR) + "/tests/receivers/" + script;
     std::vector<std::string> args = {"/usr/bin/python3", path, "--port-file", port_file_,
                                      "--log", log_, "--watch-parent"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ);
+    pid_ = test_support::SpawnChild(args, {.out = "", .err = ""});
     for (int i = 0; i < 500 && port_ == 0; ++i) {
       std::string p = Slurp(port_file_);
       if (!p.empty()) port_ = std::stoi(p);

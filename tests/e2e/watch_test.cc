@@ -13,7 +13,6 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,8 +33,7 @@
 #include <vector>
 
 #include "harness.h"
-
-extern char** environ;
+#include "spawn.h"
 
 namespace rectify::e2e {
 namespace {
@@ -1044,16 +1042,7 @@ class Background {
  public:
   explicit Background(std::vector<std::string> args) : dir_(MakeTempDir("ctl-bg")) {
     args.insert(args.begin(), BinaryPath("rectifyctl"));
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, (dir_ + "/out").c_str(), O_WRONLY | O_CREAT, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, (dir_ + "/err").c_str(), O_WRONLY | O_CREAT, 0644);
-    if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
+    pid_ = test_support::SpawnChild(args, {.out = dir_ + "/out", .err = dir_ + "/err"});
     EXPECT_GT(pid_, 0) << "cannot start rectifyctl";
   }
   ~Background() {

@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +15,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "spawn.h"
 
 extern char** environ;
 
@@ -70,31 +71,16 @@ class Env {
   std::vector<char*> ptrs_;
 };
 
-// Starts argv[0] with stdin from /dev/null and stdout/stderr appended to the given files.
+// Starts args[0] with stdin from /dev/null and stdout/stderr appended to the given files.
 // Returns the pid, or -1.
 inline pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
                    const std::string& err_path, Env env = Env()) {
-  std::vector<std::string> copy = args;
-  std::vector<char*> argv;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), env.get()) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
+  return test_support::SpawnChild(args, {.out = out_path, .err = err_path, .append = true},
+                                  env.get());
 }
 
 // Exit code, or 128 + signal.
-inline int WaitExit(pid_t pid) {
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+inline int WaitExit(pid_t pid) { return test_support::WaitChild(pid); }
 
 struct RunResult {
   int exit_code = -1;

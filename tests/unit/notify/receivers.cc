@@ -3,17 +3,17 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
-extern char** environ;
+#include "spawn.h"
 
 namespace rectify::notify::testing {
 
@@ -42,22 +42,7 @@ std::string ReadFile(const std::string& path) {
 }
 
 int RunCommand(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid;
-  int status = -1;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0) {
-    waitpid(pid, &status, 0);
-    status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  posix_spawn_file_actions_destroy(&fa);
-  return status;
+  return test_support::WaitChild(test_support::SpawnChild(args));
 }
 
 Receiver::Receiver(std::string script, std::vector<std::string> args)
@@ -83,20 +68,9 @@ Receiver::~Receiver() {
   std::vector<std::string> args = {Python(), ReceiverScript(script_), "--port-file",   port_file,
                                    "--log",  dir_ + "/log.jsonl",     "--watch-parent"};
   args.insert(args.end(), args_.begin(), args_.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  const int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
-    pid_ = -1;
-    return ::testing::AssertionFailure() << "cannot spawn " << args[0] << ": " << strerror(rc);
+  pid_ = test_support::SpawnChild(args, {.err = err});
+  if (pid_ < 0) {
+    return ::testing::AssertionFailure() << "cannot spawn " << args[0] << ": " << strerror(errno);
   }
 
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -231,6 +231,9 @@ class Engine {
   // in perf under transitions). One grown past kMaxSpareWriteBytes is dropped instead.
   std::unique_ptr<store::WriteSet> spare_writes_;
   static constexpr size_t kMaxSpareWriteBytes = 4 << 20;
+  // Bytes a reminder run wrote per due item, last time: the next run reserves that much up
+  // front (WriteSet::Reserve). Writer thread only.
+  size_t run_bytes_per_due_ = 8 << 10;
   TimePoint started_at_;
 
   std::atomic<uint64_t> committed_revision_{0};

@@ -176,6 +176,8 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
     }
     return Status::Ok();
   };
+  const size_t bytes_before = g.writes->size_bytes();
+  if (write) g.writes->Reserve(ids.size() * run_bytes_per_due_ * 9 / 8);
   for (const auto& id : ids) {
     if (Status st = one(id); !st.ok()) {
       Logger("engine")->warn("reminder run skipped item={}: {}", id, st.message());
@@ -214,6 +216,10 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
       }
       *resp.add_deliveries() = d;
     }
+  }
+  if (write && !ids.empty()) {
+    run_bytes_per_due_ =
+        std::max<size_t>(512, (g.writes->size_bytes() - bytes_before) / ids.size());
   }
   resp.set_revision(g.revision);
   if (write && resp.fired_size() > 0) {

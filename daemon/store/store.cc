@@ -586,6 +586,15 @@ size_t WriteSet::size_bytes() const { return batch_->GetDataSize(); }
 int WriteSet::count() const { return batch_->Count(); }
 void WriteSet::Clear() { batch_->Clear(); }
 
+void WriteSet::Reserve(size_t more) {
+  const size_t want = batch_->GetDataSize() + more;
+  if (batch_->Data().capacity() >= want) return;
+  std::string rep;
+  rep.reserve(want);
+  rep = batch_->Data();  // assignment into enough capacity keeps the buffer
+  batch_ = std::make_unique<rocksdb::WriteBatch>(std::move(rep));
+}
+
 // ------------------------------------------------------------------------------------------
 // ReadView
 

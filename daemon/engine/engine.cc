@@ -406,7 +406,7 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
   }
 }
 
-v1::Event& Engine::CommitItem(Group& g, v1::Item& item, const v1::Item* current,
+v1::Event& Engine::CommitItem(Group& g, v1::Item&& item, const v1::Item* current,
                               v1::EventKind kind, v1::Action action, const std::string& comment,
                               const std::string& actor, const std::string& request_id) {
   const uint64_t revision = ++g.revision;
@@ -430,13 +430,13 @@ v1::Event& Engine::CommitItem(Group& g, v1::Item& item, const v1::Item* current,
   event.set_actor(actor);
   *event.mutable_time() = ToProto(g.now);
   event.set_prev_state(before);
-  *event.mutable_item() = item;
   event.set_action(action);
   event.set_comment(comment);
   event.set_request_id(request_id);
+  *event.mutable_item() = std::move(item);
 
-  g.writes->PutItem(item, current);
-  g.items[item.id()] = item;
+  g.writes->PutItem(event.item(), current);
+  g.items[event.item_id()] = g.events.size();
   g.events.push_back(std::move(event));
   return g.events.back();
 }
@@ -473,8 +473,8 @@ Result<v1::Item> Engine::Apply(Mutation& m, Group& g) {
   std::optional<v1::Item> current;
   if (m.kind != Kind::kCreate) {
     const std::string& id = m.item_id();
-    if (auto it = g.items.find(id); it != g.items.end()) {
-      current = it->second;
+    if (const v1::Item* written = g.Written(id)) {
+      current = *written;
     } else {
       ASSIGN_OR_RETURN(current, g.view->GetItem(id));
     }
@@ -537,20 +537,21 @@ Result<v1::Item> Engine::Apply(Mutation& m, Group& g) {
   } else if (current) {
     ASSIGN_OR_RETURN(old, g.view->GetSchedule(item.id()));
   }
-  v1::Event& event = CommitItem(g, item, current ? &*current : nullptr, kind, action, comment,
-                                actor, rid);
+  v1::Event& event = CommitItem(g, std::move(item), current ? &*current : nullptr, kind, action,
+                                comment, actor, rid);
   WriteEvent(g, event);
+  const v1::Item& stored = event.item();
   store::Schedule sch;
   sch.since_us = old ? old->since_us : g.now_us;
-  sch.next_us = NextFire(item, sch.since_us, g.now_us);
-  g.writes->PutSchedule(item.id(), old ? &*old : nullptr, sch);
-  g.schedules[item.id()] = sch;
+  sch.next_us = NextFire(stored, sch.since_us, g.now_us);
+  g.writes->PutSchedule(stored.id(), old ? &*old : nullptr, sch);
+  g.schedules[stored.id()] = sch;
   if (!rid.empty()) {
-    store::IdemRecord rec{fp, event.revision(), item};
+    store::IdemRecord rec{fp, event.revision(), stored};
     g.writes->PutIdem(actor, rid, rec);
     g.idem[actor + '\0' + rid] = std::move(rec);
   }
-  return item;
+  return stored;
 }
 
 date::year_month_day Engine::Today() const { return domain::LocalDate(clock_.Now(), zone_); }

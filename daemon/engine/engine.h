@@ -184,8 +184,9 @@ class Engine {
   Result<v1::RunRemindersResponse> ApplyRun(Group& g, const std::string& actor, bool write);
   Status ApplyDeliveryUpdate(Group& g, const DeliveryUpdate& u);
   // Stamps version, revision and time on `item`, writes it and returns its event (in
-  // g.events); the caller adds to the event and writes it with WriteEvent.
-  v1::Event& CommitItem(Group& g, v1::Item& item, const v1::Item* current, v1::EventKind kind,
+  // g.events), which now holds the item; the caller adds to the event and writes it with
+  // WriteEvent.
+  v1::Event& CommitItem(Group& g, v1::Item&& item, const v1::Item* current, v1::EventKind kind,
                         v1::Action action, const std::string& comment, const std::string& actor,
                         const std::string& request_id);
   // Seals the event into the audit chain (after g's head) and writes it. Events are written in

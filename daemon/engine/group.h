@@ -29,7 +29,9 @@ inline int64_t MicrosOf(const google::protobuf::Timestamp& t) {
 struct Engine::Group {
   std::unique_ptr<store::ReadView> view;
   std::unique_ptr<store::WriteSet> writes;
-  std::map<std::string, v1::Item> items;  // written in this group
+  // The items written in this group: id -> the index in `events` of the item's latest event,
+  // whose item is the item as this group left it (kept once, not copied again).
+  std::map<std::string, size_t> items;
   std::map<std::string, store::IdemRecord> idem;
   std::map<v1::State, uint64_t> counts;
   std::map<int, uint64_t> seqs;
@@ -44,6 +46,11 @@ struct Engine::Group {
   int64_t now_us = 0;
   domain::Context ctx;
   std::shared_ptr<const Settings> settings;  // one snapshot for the whole group
+
+  const v1::Item* Written(const std::string& id) const {
+    auto it = items.find(id);
+    return it == items.end() ? nullptr : &events[it->second].item();
+  }
 };
 
 }  // namespace rectify::engine

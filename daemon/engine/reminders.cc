@@ -97,8 +97,8 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
     }
     if (!sch || sch->next_us == 0 || sch->next_us > g.now_us) return Status::Ok();
     std::optional<v1::Item> item;
-    if (auto it = g.items.find(id); it != g.items.end()) {
-      item = it->second;
+    if (const v1::Item* written = g.Written(id)) {
+      item = *written;
     } else {
       ASSIGN_OR_RETURN(item, g.view->GetItem(id));
     }
@@ -150,10 +150,11 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
       }
       next_sch.next_us = NextFire(updated, g.now_us, g.now_us);
     }
+    std::shared_ptr<const v1::Item> shared;
     if (write) {
       if (!new_ones.empty() || escalated) {
         v1::Event& event =
-            CommitItem(g, updated, &*item,
+            CommitItem(g, std::move(updated), &*item,
                        escalated ? v1::EVENT_KIND_ESCALATED : v1::EVENT_KIND_REMINDER,
                        v1::ACTION_UNSPECIFIED, "", actor, "");
         for (auto& rem : new_ones) {
@@ -163,12 +164,13 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
         }
         // The event in the log carries the reminders too.
         WriteEvent(g, event);
+        if (!new_ones.empty()) shared = std::make_shared<const v1::Item>(event.item());
       }
       g.writes->PutSchedule(id, &*sch, next_sch);
       g.schedules[id] = next_sch;
     }
     if (!new_ones.empty()) {
-      auto shared = std::make_shared<const v1::Item>(std::move(updated));
+      if (!shared) shared = std::make_shared<const v1::Item>(std::move(updated));  // dry run
       for (auto& rem : new_ones) {
         *resp.add_fired() = rem;
         fired.emplace_back(std::move(rem), shared);

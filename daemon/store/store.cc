@@ -131,7 +131,7 @@ class UnionStream final : public IdStream {
 };
 
 // An item's stored bytes, parsed; a value that does not parse is named by its id.
-Result<v1::Item> ParseItem(std::string_view id, const rocksdb::Slice& bytes) {
+Result<v1::Item> ParseItem(std::string_view id, std::string_view bytes) {
   v1::Item item;
   if (!item.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return Internal("item " + std::string(id) + " is corrupt");
@@ -637,6 +637,24 @@ Status ReadView::GetRaw(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
   return FromRocks(s, "read");
 }
 
+Status ReadView::MultiGetRaw(rocksdb::ColumnFamilyHandle* cf, const std::vector<std::string>& keys,
+                            const std::function<Status(size_t, std::string_view)>& each,
+                            const std::function<std::string(size_t)>& what) const {
+  if (keys.empty()) return Status::Ok();
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  store_->db_->MultiGet(ro, cf, slices.size(), slices.data(), values.data(), statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    RETURN_IF_ERROR(FromRocks(statuses[i], "reading " + what(i)));
+    RETURN_IF_ERROR(each(i, std::string_view(values[i].data(), values[i].size())));
+  }
+  return Status::Ok();
+}
+
 std::unique_ptr<rocksdb::Iterator> ReadView::Iter(rocksdb::ColumnFamilyHandle* cf) const {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
@@ -650,6 +668,22 @@ Result<std::optional<v1::Item>> ReadView::GetItem(std::string_view id) const {
   if (!found) return std::optional<v1::Item>();
   ASSIGN_OR_RETURN(v1::Item item, ParseItem(id, v));
   return std::optional<v1::Item>(std::move(item));
+}
+
+Result<std::vector<std::optional<v1::Item>>> ReadView::GetItems(
+    const std::vector<std::string>& ids) const {
+  std::vector<std::string> item_keys;
+  item_keys.reserve(ids.size());
+  for (const auto& id : ids) item_keys.push_back(keys::ItemKey(id));
+  std::vector<std::optional<v1::Item>> out(ids.size());
+  RETURN_IF_ERROR(MultiGetRaw(
+      store_->items_, item_keys,
+      [&](size_t i, std::string_view v) -> Status {
+        ASSIGN_OR_RETURN(out[i], ParseItem(ids[i], v));
+        return Status::Ok();
+      },
+      [&](size_t i) { return "item " + ids[i]; }));
+  return out;
 }
 
 Result<std::optional<IdemRecord>> ReadView::GetIdem(std::string_view actor,
@@ -757,7 +791,7 @@ Result<ListPage> ReadView::List(const ListQuery& q) const {
       }
       --budget;
       last = it->key().ToString();
-      ASSIGN_OR_RETURN(v1::Item item, ParseItem(last, it->value()));
+      ASSIGN_OR_RETURN(v1::Item item, ParseItem(last, it->value().ToStringView()));
       consider(last, item);
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "item scan"));
@@ -769,21 +803,9 @@ Result<ListPage> ReadView::List(const ListQuery& q) const {
   std::vector<std::string> pending;
   auto read_pending = [&]() -> Status {
     if (pending.empty()) return Status::Ok();
-    std::vector<std::string> item_keys;
-    item_keys.reserve(pending.size());
-    for (const auto& id : pending) item_keys.push_back(keys::ItemKey(id));
-    std::vector<rocksdb::Slice> slices(item_keys.begin(), item_keys.end());
-    std::vector<rocksdb::PinnableSlice> values(pending.size());
-    std::vector<rocksdb::Status> statuses(pending.size());
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot_;
-    store_->db_->MultiGet(ro, store_->items_, slices.size(), slices.data(), values.data(),
-                          statuses.data(), /*sorted_input=*/true);
+    ASSIGN_OR_RETURN(auto items, GetItems(pending));
     for (size_t i = 0; i < pending.size(); ++i) {
-      if (statuses[i].IsNotFound()) continue;  // an index entry without its item: skipped
-      RETURN_IF_ERROR(FromRocks(statuses[i], "reading item " + pending[i]));
-      ASSIGN_OR_RETURN(v1::Item item, ParseItem(pending[i], values[i]));
-      consider(pending[i], item);
+      if (items[i]) consider(pending[i], *items[i]);  // an index entry without its item: skipped
     }
     pending.clear();
     return Status::Ok();
@@ -896,16 +918,41 @@ Result<std::optional<std::string>> ReadView::RawHistoryEvent(std::string_view id
   return std::optional<std::string>(std::move(v));
 }
 
+namespace {
+
+Result<Schedule> ParseSchedule(std::string_view id, std::string_view v) {
+  if (v.size() != 16) return Internal("reminder schedule of item " + std::string(id) + " is corrupt");
+  Schedule sch;
+  sch.next_us = static_cast<int64_t>(keys::ReadU64(v));
+  sch.since_us = static_cast<int64_t>(keys::ReadU64(v.substr(8)));
+  return sch;
+}
+
+}  // namespace
+
 Result<std::optional<Schedule>> ReadView::GetSchedule(std::string_view id) const {
   std::string v;
   bool found = false;
   RETURN_IF_ERROR(GetRaw(store_->remind_, keys::ScheduleKey(id), &v, &found));
   if (!found) return std::optional<Schedule>();
-  if (v.size() != 16) return Internal("reminder schedule of item " + std::string(id) + " is corrupt");
-  Schedule sch;
-  sch.next_us = static_cast<int64_t>(keys::ReadU64(v));
-  sch.since_us = static_cast<int64_t>(keys::ReadU64(std::string_view(v).substr(8)));
+  ASSIGN_OR_RETURN(Schedule sch, ParseSchedule(id, v));
   return std::optional<Schedule>(sch);
+}
+
+Result<std::vector<std::optional<Schedule>>> ReadView::GetSchedules(
+    const std::vector<std::string>& ids) const {
+  std::vector<std::string> sch_keys;
+  sch_keys.reserve(ids.size());
+  for (const auto& id : ids) sch_keys.push_back(keys::ScheduleKey(id));
+  std::vector<std::optional<Schedule>> out(ids.size());
+  RETURN_IF_ERROR(MultiGetRaw(
+      store_->remind_, sch_keys,
+      [&](size_t i, std::string_view v) -> Status {
+        ASSIGN_OR_RETURN(out[i], ParseSchedule(ids[i], v));
+        return Status::Ok();
+      },
+      [&](size_t i) { return "the reminder schedule of item " + ids[i]; }));
+  return out;
 }
 
 Result<std::vector<std::pair<int64_t, std::string>>> ReadView::DueItems(int64_t now_us,

@@ -85,6 +85,9 @@ class ReadView {
   const std::string& compact_hash() const { return compact_hash_; }
 
   Result<std::optional<v1::Item>> GetItem(std::string_view id) const;
+  // Many items, or schedules, in one MultiGet: one answer per id, in the order given. A batch
+  // shares the index and filter lookups that as many Gets would each repeat.
+  Result<std::vector<std::optional<v1::Item>>> GetItems(const std::vector<std::string>& ids) const;
   Result<std::optional<IdemRecord>> GetIdem(std::string_view actor,
                                             std::string_view request_id) const;
   Result<uint64_t> GetSeq(int year) const;
@@ -106,6 +109,8 @@ class ReadView {
 
   // Reminders.
   Result<std::optional<Schedule>> GetSchedule(std::string_view id) const;
+  Result<std::vector<std::optional<Schedule>>> GetSchedules(
+      const std::vector<std::string>& ids) const;
   // Items whose next_us <= now_us, earliest first, at most limit: (next_us, id).
   Result<std::vector<std::pair<int64_t, std::string>>> DueItems(int64_t now_us,
                                                                size_t limit) const;
@@ -127,6 +132,11 @@ class ReadView {
   ReadView(class Store* store);
   Status GetRaw(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
                 std::string* value, bool* found) const;
+  // The values of `keys` in one MultiGet, each handed to `each(i, value)`; keys not found are
+  // skipped. `what(i)` names key i in an error.
+  Status MultiGetRaw(rocksdb::ColumnFamilyHandle* cf, const std::vector<std::string>& keys,
+                     const std::function<Status(size_t, std::string_view)>& each,
+                     const std::function<std::string(size_t)>& what) const;
   std::unique_ptr<rocksdb::Iterator> Iter(rocksdb::ColumnFamilyHandle* cf) const;
   class Store* store_;
   const rocksdb::Snapshot* snapshot_;

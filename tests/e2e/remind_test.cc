@@ -406,6 +406,30 @@ TEST_F(RemindTest, ScheduledRunsRacingTheSchedulerNeverSendTwice) {
   EXPECT_EQ(with_items, 1u) << "twenty reminders to one person are one digest";
 }
 
+// A run reads its due items ahead in chunks of 256 (engine/reminders.cc): 600 items span three
+// chunks, the last one partial. With the scheduler off, one run evaluates and fires every one
+// exactly once, as its dry preview said it would, and a second run finds nothing left.
+TEST_F(RemindTest, ARunOverSeveralReadAheadChunksFiresEachItemOnce) {
+  daemon_->Stop();
+  daemon_->WriteConfig("[reminders]\nscheduler = false\n" + Config().substr(sizeof "[reminders]"));
+  daemon_->Start();
+  Connect();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 600; ++i) ids.push_back(AssignedItem("2025-10-10"));
+  SetClock("2025-09-26T09:00:01+08:00");
+  v1::RunRemindersRequest dry;
+  dry.set_dry_run(true);
+  v1::RunRemindersResponse preview, first, second;
+  ASSERT_TRUE(reminders_->RunReminders(Context("王五").get(), dry, &preview).ok());
+  ASSERT_TRUE(reminders_->RunReminders(Context("cron").get(), {}, &first).ok());
+  ASSERT_TRUE(reminders_->RunReminders(Context("cron").get(), {}, &second).ok());
+  EXPECT_EQ(preview.items_evaluated(), 600u);
+  EXPECT_EQ(first.items_evaluated(), 600u);
+  EXPECT_EQ(first.fired_size(), preview.fired_size());
+  EXPECT_EQ(second.items_evaluated(), 0u);
+  for (const auto& id : ids) EXPECT_EQ(Fired(id, "before-5"), 1u) << id;
+}
+
 TEST_F(RemindTest, DryRunShowsAndChangesNothing) {
   const std::string id = AssignedItem("2025-10-10");
   SetClock("2025-09-26T09:00:01+08:00");

@@ -109,6 +109,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--due-share", opts.due_share, "remind: share of the items due at the run")
       ->capture_default_str();
+  app.add_flag("--remind-dry-run", opts.remind_dry_run,
+               "remind: a dry run first (it warms the block cache for the run after it)");
   app.add_option("--channels", opts.channels, "gRPC connections to spread requests over")
       ->capture_default_str();
   app.add_option("--load-concurrency", load_concurrency,

@@ -43,6 +43,9 @@ struct Options {
   // the pool the writers move, so each event reaches the one watcher watching its item.
   std::string watch_filter = "all";
   double due_share = 0.1;
+  // remind: a dry run before the run. It reads every due item, so the run after it finds them in
+  // the block cache: its figure is then a warm run, not the cold one a morning run is.
+  bool remind_dry_run = false;
   bool half_rate = true;
   int channels = 4;
   bool batches = true;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <unordered_set>
 
 #include "common/logging.h"
 #include "domain/dates.h"
@@ -84,7 +85,8 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
 
   // Each fired reminder with its item as the run left it: one shared copy per item, not one
   // per reminder (an item with five recipients fired five copies; 15% of a 10,000-item run).
-  std::vector<std::pair<v1::Reminder, std::shared_ptr<const v1::Item>>> fired;
+  // (The reminder itself is the response's copy: `first` indexes resp.fired.)
+  std::vector<std::pair<int, std::shared_ptr<const v1::Item>>> fired;
   // One item at a time: all of an item's reads come before its writes, and an item that cannot
   // be read is skipped (and stays due), so a run never records a reminder without queueing its
   // delivery.
@@ -182,8 +184,8 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
     if (!new_ones.empty()) {
       if (!shared) shared = std::make_shared<const v1::Item>(std::move(updated));  // dry run
       for (auto& rem : new_ones) {
-        *resp.add_fired() = rem;
-        fired.emplace_back(std::move(rem), shared);
+        *resp.add_fired() = std::move(rem);
+        fired.emplace_back(resp.fired_size() - 1, shared);
       }
     }
     return Status::Ok();
@@ -212,10 +214,18 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
 
   // One digest per channel and recipient for the whole run.
   if (g.settings->route && !fired.empty()) {
-    std::map<std::pair<std::string, std::string>, v1::Delivery> digests;
-    for (const auto& [rem, item] : fired) {
+    // A digest's keys are also kept in a set: a run of 10,000 reminders to one person would
+    // otherwise search the digest's growing key list once per reminder (quadratic).
+    struct Digest {
+      v1::Delivery d;
+      std::unordered_set<std::string> keys;
+    };
+    std::map<std::pair<std::string, std::string>, Digest> digests;
+    for (const auto& [index, item] : fired) {
+      const v1::Reminder& rem = resp.fired(index);
       for (const auto& t : g.settings->route(rem, *item)) {
-        v1::Delivery& d = digests[{t.channel, t.recipient}];
+        Digest& digest = digests[{t.channel, t.recipient}];
+        v1::Delivery& d = digest.d;
         if (d.channel().empty()) {
           d.set_channel(t.channel);
           d.set_recipient(t.recipient);
@@ -226,14 +236,14 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
           *d.mutable_next_attempt_at() = ToProto(g.now);
           d.set_revision(g.revision);
         }
-        if (std::find(d.reminder_keys().begin(), d.reminder_keys().end(), rem.key()) ==
-            d.reminder_keys().end()) {
+        if (digest.keys.insert(rem.key()).second) {
           d.add_reminder_keys(rem.key());
           *d.add_reminders() = rem;
         }
       }
     }
-    for (auto& [target, d] : digests) {
+    for (auto& [target, digest] : digests) {
+      v1::Delivery& d = digest.d;
       d.set_id(++g.outbox_seq);
       d.set_idempotency_key(DigestKey(d));
       if (write) {

@@ -36,23 +36,40 @@ std::string CanonicalEventBytes(const v1::Event& event) {
   return bytes;
 }
 
-std::string EventHash(const v1::Event& event) {
-  const std::string body = CanonicalEventBytes(event);
+namespace {
+
+std::string Sha256(std::string_view prev_hash, std::string_view body) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, event.prev_hash().data(), event.prev_hash().size());
+  EVP_DigestUpdate(ctx, prev_hash.data(), prev_hash.size());
   EVP_DigestUpdate(ctx, body.data(), body.size());
   EVP_DigestFinal_ex(ctx, out, &len);
   EVP_MD_CTX_free(ctx);
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
-void SealEvent(std::string_view prev_hash, v1::Event& event) {
+}  // namespace
+
+std::string EventHash(const v1::Event& event) {
+  return Sha256(event.prev_hash(), CanonicalEventBytes(event));
+}
+
+std::string SealEvent(std::string_view prev_hash, v1::Event& event) {
+  static_assert(v1::Event::kHashFieldNumber == 13,
+                "SealEvent appends the hash field: it must stay Event's highest field number");
   event.clear_hash();
   event.set_prev_hash(std::string(prev_hash));
-  event.set_hash(EventHash(event));
+  std::string bytes = CanonicalEventBytes(event);
+  // (prev_hash may point into the event itself: hash what the event now holds.)
+  event.set_hash(Sha256(event.prev_hash(), bytes));
+  // Field 13, length-delimited: tag (13 << 3 | 2) = 0x6a, a one-byte length (32), the hash.
+  bytes.reserve(bytes.size() + 2 + event.hash().size());
+  bytes.push_back(static_cast<char>(0x6a));
+  bytes.push_back(static_cast<char>(event.hash().size()));
+  bytes += event.hash();
+  return bytes;
 }
 
 ChainVerifier::ChainVerifier(uint64_t first, uint64_t chain_start, std::string prev_hash)

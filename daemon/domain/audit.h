@@ -25,8 +25,11 @@ std::string CanonicalEventBytes(const v1::Event& event);
 // stored, so a verifier checks the link separately.
 std::string EventHash(const v1::Event& event);
 // Sets event.prev_hash = prev_hash and event.hash; the event must be complete (nothing may
-// change it afterwards).
-void SealEvent(std::string_view prev_hash, v1::Event& event);  // (clears a previous hash first)
+// change it afterwards). Clears a previous hash first. Returns the sealed event's serialization,
+// hash included: the canonical bytes the hash covers with the hash field appended (`hash` has
+// the highest field number, so this is also what SerializeAsString gives), so the writer stores
+// the event without serializing it a second time.
+std::string SealEvent(std::string_view prev_hash, v1::Event& event);
 using ::rectify::Hex;  // common/token.h: lowercase hex, shared with the token hashes
 
 // Checks a run of events in revision order and stops at the first break. Events below

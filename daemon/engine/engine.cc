@@ -447,9 +447,9 @@ v1::Event& Engine::CommitItem(Group& g, v1::Item&& item, const v1::Item* current
 }
 
 void Engine::WriteEvent(Group& g, v1::Event& event) {
-  domain::SealEvent(g.head_hash, event);
+  const std::string bytes = domain::SealEvent(g.head_hash, event);
   g.head_hash = event.hash();
-  g.writes->PutEvent(event);
+  g.writes->PutEvent(event, bytes);
 }
 
 Result<v1::Item> Engine::Apply(Mutation& m, Group& g) {

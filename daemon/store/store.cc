@@ -514,8 +514,9 @@ void WriteSet::PutItem(const v1::Item& item, const v1::Item* previous) {
   batch_->Put(store_->items_, keys::ItemKey(item.id()), bytes).PermitUncheckedError();
 }
 
-void WriteSet::PutEvent(const v1::Event& event) {
-  std::string bytes = SerializeOrDie(event);
+void WriteSet::PutEvent(const v1::Event& event) { PutEvent(event, SerializeOrDie(event)); }
+
+void WriteSet::PutEvent(const v1::Event& event, std::string_view bytes) {
   batch_->Put(store_->events_, keys::EventKey(event.revision()), bytes).PermitUncheckedError();
   batch_->Put(store_->index_, keys::HistoryKey(event.item_id(), event.revision()), bytes)
       .PermitUncheckedError();

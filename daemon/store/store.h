@@ -154,6 +154,8 @@ class WriteSet {
   // Writes the item and moves its index entries from `previous` (nullptr for a new item).
   void PutItem(const v1::Item& item, const v1::Item* previous);
   void PutEvent(const v1::Event& event);  // and the item's history key
+  // The same with the event already serialized (domain::SealEvent's bytes).
+  void PutEvent(const v1::Event& event, std::string_view bytes);
   void PutIdem(std::string_view actor, std::string_view request_id, const IdemRecord& rec);
   void PutRevision(uint64_t revision);
   void PutSeq(int year, uint64_t serial);

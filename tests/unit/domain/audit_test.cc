@@ -72,6 +72,24 @@ TEST(AuditHash, IsStableAcrossCopiesAndReparsing) {
   EXPECT_EQ(c.hash(), a.hash());
 }
 
+TEST(AuditHash, SealingReturnsTheEventsOwnSerialization) {
+  // The writer stores what SealEvent returns instead of serializing the event again: it must be
+  // exactly the event, hash included, for events with and without a prev_hash, reminders and an
+  // item with sign-offs (the item is the bulk of an event).
+  for (const std::string& prev : {std::string(), std::string(32, '\x02')}) {
+    v1::Event e = MakeEvent(9, "验收意见");
+    e.add_reminders()->set_recipient("张三");
+    e.mutable_item()->add_signoffs()->set_person("李四");
+    const std::string bytes = SealEvent(prev, e);
+    EXPECT_EQ(bytes, e.SerializeAsString());
+    v1::Event back;
+    ASSERT_TRUE(back.ParseFromString(bytes));
+    EXPECT_EQ(back.hash(), e.hash());
+    EXPECT_EQ(back.prev_hash(), prev);
+    EXPECT_EQ(EventHash(back), e.hash());
+  }
+}
+
 TEST(AuditHash, AnyChangeChangesIt) {
   const v1::Event base = MakeEvent(3);
   const std::string h = EventHash(base);

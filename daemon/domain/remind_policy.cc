@@ -256,9 +256,10 @@ class Schedule {
 };
 
 // The latest occurrence of each family with since < at <= now, scanning back from now's day.
+// With `first_only`, only whether there is any: the scan stops at the first occurrence found.
 Result<std::vector<Occurrence>> CollectDue(Schedule& schedule, const Calendar& calendar,
                                            TimePoint since, TimePoint now,
-                                           const date::time_zone* zone) {
+                                           const date::time_zone* zone, bool first_only) {
   std::vector<Occurrence> due;
   year_month_day first = LocalDate(since, zone);
   ASSIGN_OR_RETURN(TimePoint first_at, schedule.At(first));
@@ -286,6 +287,7 @@ Result<std::vector<Occurrence>> CollectDue(Schedule& schedule, const Calendar& c
       open[family] = false;
       it->late = it->day < today;
       due.push_back(std::move(*it));
+      if (first_only) return due;
     }
     for (int f = 0; f < kFamilies; ++f) {
       open[f] = open[f] && schedule.MoreBefore(Family(f), day, on);
@@ -377,9 +379,18 @@ std::string_view ReminderKindName(ReminderKind kind) {
   return "unknown";
 }
 
-Result<PolicyResult> EvaluateReminders(const Item& item, TimePoint since, TimePoint now,
-                                       const date::time_zone* zone, const Calendar& calendar,
-                                       const ReminderRules& rules) {
+namespace {
+
+// What both entry points start with: the checks, and the item's schedule (nullopt for a state
+// that gets no reminders, which never touches the calendar).
+struct Prepared {
+  std::optional<year_month_day> deadline;
+  std::optional<year_month_day> assigned;
+  std::optional<year_month_day> last_activity;
+};
+
+Result<std::optional<Prepared>> Prepare(const Item& item, const date::time_zone* zone,
+                                        const ReminderRules& rules) {
   RETURN_IF_ERROR(ValidateReminderRules(rules));
   if (zone == nullptr) return InvalidArgument("reminder policy: no time zone");
   switch (item.state()) {
@@ -392,33 +403,58 @@ Result<PolicyResult> EvaluateReminders(const Item& item, TimePoint since, TimePo
     case v1::STATE_LONG_TERM:
     case v1::STATE_CLOSED:
     case v1::STATE_CANCELLED:
-      return PolicyResult{};  // nothing now, nothing ever (until the state changes)
+      return std::optional<Prepared>{};  // nothing now, nothing ever (until the state changes)
     default:
       return InvalidArgument("item " + item.id() + ": no reminders for state " +
                              std::to_string(static_cast<int>(item.state())));
   }
 
-  std::optional<year_month_day> deadline;
+  Prepared p;
   if (!item.deadline().empty()) {
     Result<year_month_day> parsed = ParseDate(item.deadline());
     if (!parsed.ok()) return parsed.status().Prefixed("item " + item.id() + " deadline");
-    deadline = *parsed;
+    p.deadline = *parsed;
   }
   // before-N reminders never fall before the item was assigned (or, lacking that, created).
-  std::optional<year_month_day> assigned;
   if (item.has_assigned_at()) {
-    assigned = LocalDate(ToTimePoint(item.assigned_at()), zone);
+    p.assigned = LocalDate(ToTimePoint(item.assigned_at()), zone);
   } else if (item.has_created_at()) {
-    assigned = LocalDate(ToTimePoint(item.created_at()), zone);
+    p.assigned = LocalDate(ToTimePoint(item.created_at()), zone);
   }
+  p.last_activity = LastActivityDate(item, zone);
+  return std::optional<Prepared>{p};
+}
 
-  Schedule schedule(item, rules, calendar, zone, deadline, assigned, LastActivityDate(item, zone));
+}  // namespace
+
+Result<PolicyResult> EvaluateReminders(const Item& item, TimePoint since, TimePoint now,
+                                       const date::time_zone* zone, const Calendar& calendar,
+                                       const ReminderRules& rules) {
+  ASSIGN_OR_RETURN(std::optional<Prepared> p, Prepare(item, zone, rules));
+  if (!p) return PolicyResult{};
+  Schedule schedule(item, rules, calendar, zone, p->deadline, p->assigned, p->last_activity);
   PolicyResult result;
   if (since < now) {
-    ASSIGN_OR_RETURN(result.due, CollectDue(schedule, calendar, since, now, zone));
+    ASSIGN_OR_RETURN(result.due,
+                     CollectDue(schedule, calendar, since, now, zone, /*first_only=*/false));
   }
   ASSIGN_OR_RETURN(result.next, FindNext(schedule, calendar, std::max(since, now), zone));
   return result;
+}
+
+Result<std::optional<TimePoint>> NextReminderAt(const Item& item, TimePoint since, TimePoint now,
+                                                const date::time_zone* zone,
+                                                const Calendar& calendar,
+                                                const ReminderRules& rules) {
+  ASSIGN_OR_RETURN(std::optional<Prepared> p, Prepare(item, zone, rules));
+  if (!p) return std::optional<TimePoint>{};
+  Schedule schedule(item, rules, calendar, zone, p->deadline, p->assigned, p->last_activity);
+  if (since < now) {
+    ASSIGN_OR_RETURN(std::vector<Occurrence> due,
+                     CollectDue(schedule, calendar, since, now, zone, /*first_only=*/true));
+    if (!due.empty()) return std::optional<TimePoint>{now};
+  }
+  return FindNext(schedule, calendar, std::max(since, now), zone);
 }
 
 }  // namespace rectify::domain

@@ -136,4 +136,14 @@ Result<PolicyResult> EvaluateReminders(const v1::Item& item,
                                        const date::time_zone* zone, const Calendar& calendar,
                                        const ReminderRules& rules);
 
+// When the scheduler should next look at `item`, as it stores it after each change: `now` if
+// anything falls due in (since, now], else EvaluateReminders' `next` (nullopt: never). The same
+// answer as EvaluateReminders without collecting the window: the scan back from `now` stops at
+// the first occurrence it meets, so an item last evaluated long ago costs the days back to its
+// latest occurrence, not the whole window.
+Result<std::optional<std::chrono::system_clock::time_point>> NextReminderAt(
+    const v1::Item& item, std::chrono::system_clock::time_point since,
+    std::chrono::system_clock::time_point now, const date::time_zone* zone,
+    const Calendar& calendar, const ReminderRules& rules);
+
 }  // namespace rectify::domain

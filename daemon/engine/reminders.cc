@@ -52,20 +52,16 @@ std::string DigestKey(const v1::Delivery& d) {
 
 int64_t Engine::NextFire(const v1::Item& item, int64_t since_us, int64_t now_us) const {
   const auto settings = this->settings();
-  auto r = domain::EvaluateReminders(item, FromMicros(since_us), FromMicros(now_us), zone_,
-                                     *settings->calendar, settings->reminder_rules);
+  auto r = domain::NextReminderAt(item, FromMicros(since_us), FromMicros(now_us), zone_,
+                                  *settings->calendar, settings->reminder_rules);
   if (!r.ok()) {
     // Most often a year missing from the calendar: look again in a day rather than never.
     Logger("engine")->warn("reminders item={} cannot be scheduled, retrying in a day: {}",
                            item.id(), r.status().message());
     return now_us + int64_t{24} * 3600 * 1000000;
   }
-  if (!r->due.empty()) return now_us;
-  if (r->next) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(r->next->time_since_epoch())
-        .count();
-  }
-  return 0;
+  if (!*r) return 0;
+  return std::chrono::duration_cast<std::chrono::microseconds>((*r)->time_since_epoch()).count();
 }
 
 Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& actor,

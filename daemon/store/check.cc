@@ -525,18 +525,14 @@ class Checker {
     auto at = [](int64_t us) { return TP(std::chrono::microseconds(us)); };
     bool evaluated = false;
     for (int64_t now : {Micros(item.updated_at()), sch.since_us}) {
-      auto r = domain::EvaluateReminders(item, at(sch.since_us), at(now), options_.zone,
-                                         *options_.calendar, *options_.rules);
+      auto r = domain::NextReminderAt(item, at(sch.since_us), at(now), options_.zone,
+                                      *options_.calendar, *options_.rules);
       if (!r.ok()) return;  // stored as "retry in a day": nothing to compare with
       evaluated = true;
-      int64_t expected = 0;
-      if (!r->due.empty()) {
-        expected = now;
-      } else if (r->next) {
-        expected =
-            std::chrono::duration_cast<std::chrono::microseconds>(r->next->time_since_epoch())
-                .count();
-      }
+      const int64_t expected =
+          *r ? std::chrono::duration_cast<std::chrono::microseconds>((*r)->time_since_epoch())
+                   .count()
+             : 0;
       if (expected == sch.next_us) return;
     }
     if (evaluated) {

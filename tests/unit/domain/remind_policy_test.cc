@@ -938,3 +938,123 @@ TEST(RemindPolicy, BadInput) {
 
 }  // namespace
 }  // namespace rectify::domain
+
+// ---- the scheduler's next time -------------------------------------------------------------------
+
+namespace rectify::domain {
+namespace {
+
+// NextReminderAt is what the scheduler stores for an item after each change: `now` when
+// anything falls due in (since, now], else EvaluateReminders' `next`. It stops at the first
+// occurrence of a window instead of collecting them all, and must give the same answer for every
+// item, window and rule set, long windows (an item not evaluated for years) included.
+TEST(NextReminderAt, AgreesWithEvaluateReminders) {
+  using rectify::v1::STATE_ASSIGNED;
+  using rectify::v1::STATE_CLOSED;
+  using rectify::v1::STATE_IN_PROGRESS;
+  using rectify::v1::STATE_SUBMITTED;
+  std::vector<Item> items = {
+      InProgress("2025-10-10"),
+      InProgress("2025-10-10", kSupervision),
+      InProgress("2025-10-10", kAdmonition),
+      InProgress("2025-10-01"),  // a holiday
+      InProgress("2025-09-03"),
+      InProgress("2026-06-30"),
+      InProgress(""),
+      Timeless("2025-10-10"),
+      Timeless("2027-12-31"),
+      MakeItem(STATE_ASSIGNED, "2025-12-31"),
+      MakeItem(STATE_IN_PROGRESS, "2025-11-20", kAssigned, 2025_y / 10 / 20),
+      MakeItem(STATE_IN_PROGRESS, "2025-10-10", kAssigned, 2025_y / 10 / 14, kSupervision),
+      MakeItem(STATE_IN_PROGRESS, "", 2024_y / 3 / 4),
+      MakeItem(STATE_SUBMITTED, "2025-10-10"),
+      MakeItem(STATE_CLOSED, "2025-10-10"),
+  };
+  ReminderRules quiet = NoStale();
+  quiet.overdue_daily = false;
+  quiet.deadline_day = false;
+  quiet.before_working_days = {};
+  ReminderRules hourly;
+  hourly.hour = 0;
+  hourly.stale_progress = 3;
+  const std::vector<ReminderRules> rule_sets = {ReminderRules{}, NoStale(), quiet, hourly};
+
+  // Windows of every length from an hour to years, ending on a working day, a weekend and a
+  // holiday, before and after the reminder hour.
+  const std::vector<TimePoint> ends = {
+      Local(2025_y / 9 / 1, 8),  Local(2025_y / 9 / 26, 9),  Local(2025_y / 10 / 3, 12),
+      Local(2025_y / 10 / 9, 9), Local(2025_y / 10 / 13, 8), Local(2025_y / 10 / 16, 10),
+      Local(2025_y / 10 / 24, 9), Local(2025_y / 12 / 1, 15), Local(2026_y / 7 / 1, 9),
+  };
+  const std::vector<std::chrono::hours> lengths = {
+      std::chrono::hours{0},        std::chrono::hours{1},        std::chrono::hours{24},
+      std::chrono::hours{24 * 4},   std::chrono::hours{24 * 30},  std::chrono::hours{24 * 400},
+      std::chrono::hours{24 * 800},
+  };
+  // The shipped years with plain weekdays around them, so that windows of years and the
+  // look-ahead never run off the calendar.
+  std::vector<YearArrangement> years;
+  for (int y = 2020; y <= 2030; ++y) {
+    auto shipped = Cal().Year(y);
+    years.push_back(shipped ? *shipped : YearArrangement{y, "test: weekdays only", {}, {}});
+  }
+  const Calendar wide = *Calendar::FromYears(std::move(years));
+  int compared = 0, due_now = 0;
+  for (const ReminderRules& rules : rule_sets) {
+    for (const Item& item : items) {
+      for (TimePoint now : ends) {
+        for (std::chrono::hours length : lengths) {
+          const TimePoint since = now - length;
+          SCOPED_TRACE(item.deadline() + " escalation " + std::to_string(item.escalation()) +
+                       " state " + std::to_string(item.state()) + " hour " +
+                       std::to_string(rules.hour) + " now " + Show(now) + " since " +
+                       Show(since));
+          Result<PolicyResult> full = EvaluateReminders(item, since, now, Shanghai(), wide, rules);
+          Result<std::optional<TimePoint>> at =
+              NextReminderAt(item, since, now, Shanghai(), wide, rules);
+          ASSERT_TRUE(full.ok()) << full.status().ToString();
+          ASSERT_TRUE(at.ok()) << at.status().ToString();
+          const std::optional<TimePoint> want =
+              full->due.empty() ? full->next : std::optional<TimePoint>{now};
+          EXPECT_EQ(Show(*at), Show(want));
+          ++compared;
+          if (!full->due.empty()) ++due_now;
+        }
+      }
+    }
+  }
+  // The grid must cover both answers.
+  EXPECT_EQ(compared, 4 * 15 * 9 * 7);
+  EXPECT_GT(due_now, 100);
+  EXPECT_LT(due_now, compared - 100);
+}
+
+TEST(NextReminderAt, RefusesWhatEvaluateRemindersRefuses) {
+  const TimePoint since = Local(2025_y / 10 / 9, 12), now = Local(2025_y / 10 / 10, 12);
+  EXPECT_EQ(NextReminderAt(InProgress("2025-10-10"), since, now, nullptr, Cal(), {})
+                .status()
+                .code(),
+            Code::kInvalidArgument);
+  ReminderRules bad;
+  bad.hour = 24;
+  EXPECT_EQ(NextReminderAt(InProgress("2025-10-10"), since, now, Shanghai(), Cal(), bad)
+                .status()
+                .code(),
+            Code::kInvalidArgument);
+  auto r = NextReminderAt(InProgress("2025-10-32"), since, now, Shanghai(), Cal(), {});
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("2025-10-32"));
+  // A year the answer needs and the calendar lacks: the calendar's FailedPrecondition.
+  const Calendar only2025 = CalendarOf({2025});
+  auto missing = NextReminderAt(InProgress("2026-01-09"), Local(2025_y / 12 / 29, 12),
+                                Local(2025_y / 12 / 30, 12), Shanghai(), only2025, {});
+  EXPECT_EQ(missing.status().code(), Code::kFailedPrecondition);
+  // Closed items never fire and never touch the calendar.
+  auto closed = NextReminderAt(MakeItem(rectify::v1::STATE_CLOSED, "2025-10-32"), since, now,
+                               Shanghai(), only2025, {});
+  ASSERT_TRUE(closed.ok());
+  EXPECT_FALSE(closed->has_value());
+}
+
+}  // namespace
+}  // namespace rectify::domain

@@ -2,6 +2,8 @@
 
 #include <grpcpp/impl/codegen/proto_utils.h>
 
+#include <mutex>
+
 #include "domain/policy.h"
 #include "domain/validation.h"
 #include "rpc/status_mapping.h"
@@ -16,8 +18,12 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 
   void Begin(watch::Hub& hub, const v1::WatchRequest& req, watch::Visibility visible) {
     // stream_ is set before the hub can call back, so every reaction finds it.
-    stream_ = hub.NewStream(req, this, std::move(visible));
-    hub.Begin(stream_, req.start_revision());
+    auto stream = hub.NewStream(req, this, std::move(visible));
+    {
+      std::lock_guard lock(mu_);
+      stream_ = stream;
+    }
+    hub.Begin(stream, req.start_revision());
   }
 
   // watch::Sink
@@ -40,21 +46,30 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 
   // grpc reactions
   void OnWriteDone(bool ok) override {
-    if (auto s = stream_) s->OnWriteDone(ok);
+    if (auto s = stream()) s->OnWriteDone(ok);
   }
   void OnCancel() override {
-    if (auto s = stream_) s->Cancel();
+    if (auto s = stream()) s->Cancel();
   }
   void OnDone() override {
-    if (auto s = stream_) s->Detach();
+    if (auto s = stream()) s->Detach();
     delete this;
   }
 
  private:
+  // The reactions come on gRPC's threads (OnCancel on its executor), handed this reactor
+  // through libgrpc. The lock orders them after Begin in a way ThreadSanitizer can see too;
+  // it is taken once per reaction and never contended.
+  std::shared_ptr<watch::Stream> stream() {
+    std::lock_guard lock(mu_);
+    return stream_;
+  }
+
   grpc::CallbackServerContext* ctx_;
   WireCache& wire_;
   grpc::ByteBuffer out_;  // the response being written
-  std::shared_ptr<watch::Stream> stream_;
+  std::mutex mu_;
+  std::shared_ptr<watch::Stream> stream_;  // guarded by mu_
 };
 
 class ErrorReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {

@@ -8,8 +8,10 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -95,6 +97,27 @@ class TempDirGuard {
 
  private:
   std::string dir_;
+};
+
+// Joins a test's helper threads when the scope ends, after `stop` has told them to finish, also
+// when a failed ASSERT returns early: the test then fails instead of aborting the whole binary on
+// a joinable std::thread. Declare it after the threads.
+class JoinOnExit {
+ public:
+  JoinOnExit(std::vector<std::thread>& threads, std::function<void()> stop)
+      : threads_(threads), stop_(std::move(stop)) {}
+  ~JoinOnExit() {
+    stop_();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  JoinOnExit(const JoinOnExit&) = delete;
+  JoinOnExit& operator=(const JoinOnExit&) = delete;
+
+ private:
+  std::vector<std::thread>& threads_;
+  std::function<void()> stop_;
 };
 
 }  // namespace rectify::e2e

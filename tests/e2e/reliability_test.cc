@@ -115,6 +115,7 @@ TEST_F(ReliabilityTest, BackupUnderLoadRestoresToOneRevisionWithEverythingAcknow
   std::mutex mu;
   std::map<std::string, uint64_t> acked;  // id -> acknowledged version
   std::vector<std::thread> load;
+  JoinOnExit join_load(load, [&] { stop = true; });
   for (int w = 0; w < 4; ++w) {
     load.emplace_back([&, w] {
       auto stub = v1::ItemService::NewStub(daemon_->channel());
@@ -441,7 +442,9 @@ TEST_F(ReliabilityTest, DiskFullRefusesWritesKeepsReadsAndWatchesAndRecoversWith
   v1::WatchRequest wreq;
   wreq.set_start_revision(1);
   auto reader = watch_stub->Watch(&watch_ctx, wreq);
-  std::thread watcher([&] {
+  std::vector<std::thread> watcher;
+  JoinOnExit join_watcher(watcher, [&] { watch_ctx.TryCancel(); });
+  watcher.emplace_back([&] {
     v1::WatchResponse resp;
     while (reader->Read(&resp)) {
       for (const auto& e : resp.events()) watched = e.revision();
@@ -516,7 +519,7 @@ TEST_F(ReliabilityTest, DiskFullRefusesWritesKeepsReadsAndWatchesAndRecoversWith
   EXPECT_TRUE(WaitUntil([&] { return watched.load() == item.revision(); },
                         std::chrono::seconds(20)));
   watch_ctx.TryCancel();
-  watcher.join();
+  watcher.front().join();
   reader.reset();
   watch_stub.reset();
   std::printf("[disk-full] acknowledged=%zu refused_at_revision=%llu resumed_at=%llu\n",
@@ -583,7 +586,14 @@ TEST_F(ReliabilityTest, OverloadShedsWithResourceExhaustedAndKeepsEverythingAckn
   // times the refused calls. The bound is checked in the ordinary build.
   std::printf("[overload] ASan build: the peak RSS bound is not checked\n");
 #else
-  EXPECT_LT(peak_large - peak_small, 16 * 1024)
+#if defined(__SANITIZE_THREAD__)
+  // Under ThreadSanitizer every byte of application memory touched has four bytes of shadow
+  // beside it in RSS: the same bound on what the daemon holds is five times the RSS.
+  constexpr long kGrowthBoundKib = 5 * 16 * 1024;
+#else
+  constexpr long kGrowthBoundKib = 16 * 1024;
+#endif
+  EXPECT_LT(peak_large - peak_small, kGrowthBoundKib)
       << "peak RSS grew by " << (peak_large - peak_small) << " KiB under four times the load";
 #endif
   // Shed requests changed nothing; acknowledged ones survive kill -9.

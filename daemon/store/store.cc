@@ -27,6 +27,8 @@ constexpr const char* kEventsCf = "events";
 constexpr const char* kIndexCf = "index";
 constexpr const char* kIdemCf = "idem";
 constexpr const char* kRemindCf = "remind";
+// Values at least this large go to blob files in the column families that use them.
+constexpr uint64_t kMinBlobBytes = 256;
 
 int64_t MicrosOf(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000000 + t.nanos() / 1000;
@@ -223,7 +225,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   // Few large shards: index blocks of a big ledger run to a few MB, and the default 1 MB shards
   // of a 64 MB cache could never hold one (every lookup re-read and re-decompressed it).
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes, /*num_shard_bits=*/2);
-  auto cf_options = [&](bool bloom) {
+  auto cf_options = [&](bool bloom, bool blobs = false) {
     rocksdb::ColumnFamilyOptions cf;
     cf.write_buffer_size = options.write_buffer_bytes;
     cf.max_write_buffer_number = 3;
@@ -245,6 +247,15 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     t.pin_l0_filter_and_index_blocks_in_cache = true;
     if (bloom) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    if (blobs) {
+      // Large values in blob files, written once at flush: compaction then moves only keys and
+      // blob references, not the values themselves.
+      cf.enable_blob_files = true;
+      cf.min_blob_size = kMinBlobBytes;
+      cf.blob_compression_type = rocksdb::kLZ4Compression;
+      cf.blob_file_size = 64 << 20;
+      cf.blob_cache = cache;
+    }
     return cf;
   };
 
@@ -252,7 +263,11 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       {rocksdb::kDefaultColumnFamilyName, cf_options(true)},
       {kItemsCf, cf_options(true)},
       {kEventsCf, cf_options(false)},
-      {kIndexCf, cf_options(false)},
+      // History (a full event per change, never rewritten, read only by GetHistory and the
+      // checker) in blob files; the index entries beside it are keys with empty values and stay
+      // in the SST files. The history copies were what compaction spent its time rewriting:
+      // their keys (item, revision) land all over the CF.
+      {kIndexCf, cf_options(false, /*blobs=*/true)},
       {kIdemCf, cf_options(true)},
       // With a bloom filter: a reminder run asks for each recipient whether the reminder was
       // sent, and the answer is nearly always no, which a filter gives without touching a block.

@@ -936,13 +936,7 @@ TEST(RemindPolicy, BadInput) {
                   .ok());
 }
 
-}  // namespace
-}  // namespace rectify::domain
-
 // ---- the scheduler's next time -------------------------------------------------------------------
-
-namespace rectify::domain {
-namespace {
 
 // NextReminderAt is what the scheduler stores for an item after each change: `now` when
 // anything falls due in (since, now], else EvaluateReminders' `next`. It stops at the first

@@ -339,6 +339,11 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
       if (it == seqs_.end() || it->second != serial) g.writes->PutSeq(year, serial);
     }
     if (g.outbox_seq != outbox_seq_) g.writes->PutOutboxSeq(g.outbox_seq);
+    for (const auto& [id, sch] : g.schedules) {
+      // Before the batch is visible (see due_floor_); if the write fails, a low floor only
+      // costs a longer scan.
+      if (sch.next_us != 0 && sch.next_us < due_floor_.load()) due_floor_.store(sch.next_us);
+    }
     const auto write_started = std::chrono::steady_clock::now();
     commit = RECTIFY_FAILPOINT("engine.before_write");
     if (commit.ok()) commit = store_.Commit(*g.writes, options_.sync);

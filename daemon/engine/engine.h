@@ -160,6 +160,8 @@ class Engine {
   uint64_t committed_revision() const { return committed_revision_.load(); }
   GroupStats stats() const;
   store::Store& store() { return store_; }
+  // The head of the due index (when the next reminder falls due), from a fresh snapshot.
+  Result<std::optional<int64_t>> NextDue() const;
   const Clock& clock() const { return clock_; }
   const date::time_zone* zone() const { return zone_; }
   std::shared_ptr<const domain::Calendar> calendar() const { return settings()->calendar; }
@@ -238,6 +240,13 @@ class Engine {
   TimePoint started_at_;
 
   std::atomic<uint64_t> committed_revision_{0};
+  // No live entry of the due index lies below it. The index is a queue (every run deletes the
+  // entries it handled and adds later ones), so its head is a run of tombstones until
+  // compaction drops them; reads start here instead of stepping over every one of them. Only
+  // the writer moves it: down, before a group that adds an entry below it is written; up, to
+  // the head a run finds in the committed state. A reader takes its snapshot first and reads
+  // the floor after: every entry in its snapshot was committed after the floor went below it.
+  std::atomic<int64_t> due_floor_{0};
   mutable std::mutex stats_mu_;
   GroupStats stats_;
 };

@@ -68,7 +68,19 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
                                                   bool write) {
   v1::RunRemindersResponse resp;
   resp.set_dry_run(!write);
-  ASSIGN_OR_RETURN(auto due, g.view->DueItems(g.now_us, options_.run_limit));
+  const int64_t floor = due_floor_.load();  // after the view (see due_floor_)
+  ASSIGN_OR_RETURN(auto due, g.view->DueItems(g.now_us, options_.run_limit, floor));
+  if (write) {
+    // The committed state's head: nothing live lies below it. (Entries this group adds lower
+    // the floor again before they are written.)
+    std::optional<int64_t> head;
+    if (!due.empty()) {
+      head = due.front().first;
+    } else {
+      ASSIGN_OR_RETURN(head, g.view->NextDue(floor));
+    }
+    due_floor_.store(head.value_or(INT64_MAX));
+  }
   std::vector<std::string> ids;
   ids.reserve(due.size());
   for (auto& [at, id] : due) ids.push_back(std::move(id));
@@ -294,6 +306,11 @@ Status Engine::ApplyDeliveryUpdate(Group& g, const DeliveryUpdate& u) {
   return Status::Ok();
 }
 
+Result<std::optional<int64_t>> Engine::NextDue() const {
+  auto view = store_.View();
+  return view->NextDue(due_floor_.load());  // the floor after the snapshot (see due_floor_)
+}
+
 Result<v1::RunRemindersResponse> Engine::PreviewRun() {
   Group g;
   g.view = store_.View();
@@ -351,7 +368,8 @@ Result<v1::ListRemindersResponse> Engine::ListReminders(const domain::Actor& act
       }
     }
     if (req.upcoming()) {
-      ASSIGN_OR_RETURN(auto due, view->DueItems(INT64_MAX, all_units ? limit : 5000));
+      ASSIGN_OR_RETURN(auto due,
+                       view->DueItems(INT64_MAX, all_units ? limit : 5000, due_floor_.load()));
       for (auto& [at, id] : due) {
         if (!all_units) {
           ASSIGN_OR_RETURN(auto item, view->GetItem(id));

@@ -158,7 +158,7 @@ void Scheduler::RunLoop() {
   while (true) {
     uint64_t seen;
     if (Stopping(run_, &seen)) return;
-    auto head = engine_.store().View()->NextDue();
+    auto head = engine_.NextDue();
     if (!head.ok()) {
       log->warn("due index unreadable, retrying: {}", head.status().message());
       SleepUntil(run_, std::nullopt, seen);

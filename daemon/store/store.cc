@@ -972,11 +972,12 @@ Result<std::vector<std::optional<Schedule>>> ReadView::GetSchedules(
 }
 
 Result<std::vector<std::pair<int64_t, std::string>>> ReadView::DueItems(int64_t now_us,
-                                                                       size_t limit) const {
+                                                                       size_t limit,
+                                                                       int64_t from_us) const {
   std::vector<std::pair<int64_t, std::string>> out;
   const std::string prefix = keys::DuePrefix();
   auto it = Iter(store_->remind_);
-  for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix) && out.size() < limit;
+  for (it->Seek(keys::DueKey(from_us, "")); it->Valid() && StartsWith(it->key(), prefix) && out.size() < limit;
        it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
     const int64_t at = keys::DueTimeOf(key);
@@ -987,10 +988,10 @@ Result<std::vector<std::pair<int64_t, std::string>>> ReadView::DueItems(int64_t 
   return out;
 }
 
-Result<std::optional<int64_t>> ReadView::NextDue() const {
+Result<std::optional<int64_t>> ReadView::NextDue(int64_t from_us) const {
   const std::string prefix = keys::DuePrefix();
   auto it = Iter(store_->remind_);
-  it->Seek(prefix);
+  it->Seek(keys::DueKey(from_us, ""));
   if (it->Valid() && StartsWith(it->key(), prefix)) {
     return std::optional<int64_t>(
         keys::DueTimeOf(std::string_view(it->key().data(), it->key().size())));

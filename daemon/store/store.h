@@ -111,10 +111,14 @@ class ReadView {
   Result<std::optional<Schedule>> GetSchedule(std::string_view id) const;
   Result<std::vector<std::optional<Schedule>>> GetSchedules(
       const std::vector<std::string>& ids) const;
-  // Items whose next_us <= now_us, earliest first, at most limit: (next_us, id).
-  Result<std::vector<std::pair<int64_t, std::string>>> DueItems(int64_t now_us,
-                                                               size_t limit) const;
-  Result<std::optional<int64_t>> NextDue() const;  // the head of the due index
+  // Items whose next_us <= now_us, earliest first, at most limit: (next_us, id). `from_us`:
+  // where to start reading the due index, for a caller that knows no live entry lies below it
+  // (Engine::due_floor_): the index is a queue, and the deleted entries at its head stay in
+  // RocksDB as tombstones that a scan from the start must step over one by one.
+  Result<std::vector<std::pair<int64_t, std::string>>> DueItems(int64_t now_us, size_t limit,
+                                                               int64_t from_us = 0) const;
+  // The head of the due index, at or after `from_us` (as above).
+  Result<std::optional<int64_t>> NextDue(int64_t from_us = 0) const;
   Result<bool> HasReminder(std::string_view item_id, std::string_view key) const;
   Result<std::vector<v1::Reminder>> ItemReminders(std::string_view item_id, size_t limit) const;
   // How many reminders fired for the item (keys only, no value parsed): year-end reports.

@@ -430,6 +430,38 @@ TEST_F(RemindTest, ARunOverSeveralReadAheadChunksFiresEachItemOnce) {
   for (const auto& id : ids) EXPECT_EQ(Fired(id, "before-5"), 1u) << id;
 }
 
+// The runs and the scheduler read the due index from the head the last run found, not from
+// its start (Engine::due_floor_). A run that finds nothing due leaves that head in the future;
+// an item made after it that falls due sooner must still be listed and found.
+TEST_F(RemindTest, AnItemDueBeforeTheLastRunsHeadIsStillFound) {
+  daemon_->Stop();
+  daemon_->WriteConfig("[reminders]\nscheduler = false\n" + Config().substr(sizeof "[reminders]"));
+  daemon_->Start();
+  Connect();
+  const std::string later = AssignedItem("2025-10-10");  // first due 09-26
+  v1::RunRemindersResponse run;
+  ASSERT_TRUE(reminders_->RunReminders(Context("cron").get(), {}, &run).ok());
+  EXPECT_EQ(run.items_evaluated(), 0u);  // 09-20: nothing due; the head is 09-26
+
+  const std::string sooner = AssignedItem("2025-09-25");  // due on the day, 09-25
+  v1::ListRemindersRequest req;
+  req.set_upcoming(true);
+  v1::ListRemindersResponse listed;
+  ASSERT_TRUE(reminders_->ListReminders(Context("王五").get(), req, &listed).ok());
+  ASSERT_EQ(listed.upcoming_size(), 2);
+  EXPECT_EQ(listed.upcoming(0).item_id(), sooner);
+  EXPECT_EQ(listed.upcoming(1).item_id(), later);
+
+  SetClock("2025-09-25T09:00:01+08:00");
+  ASSERT_TRUE(reminders_->RunReminders(Context("cron").get(), {}, &run).ok());
+  EXPECT_EQ(run.items_evaluated(), 1u);
+  ASSERT_GE(run.fired_size(), 1);
+  EXPECT_EQ(run.fired(0).item_id(), sooner);
+  SetClock("2025-09-26T09:00:01+08:00");
+  ASSERT_TRUE(reminders_->RunReminders(Context("cron").get(), {}, &run).ok());
+  EXPECT_EQ(Fired(later, "before-5"), 1u);
+}
+
 TEST_F(RemindTest, DryRunShowsAndChangesNothing) {
   const std::string id = AssignedItem("2025-10-10");
   SetClock("2025-09-26T09:00:01+08:00");

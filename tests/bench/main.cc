@@ -6,7 +6,8 @@
 // --addr ADDR      a running daemon: its CPU and memory are unknown to the bench.
 // --data-dir DIR   the bench starts rectifyd itself on DIR/db (a ledger kept between runs, so
 //                  `load` once and measure many times), with [reminders] scheduler = false so
-//                  no reminder run competes with the measured requests.
+//                  no reminder run competes with the measured requests (--scheduler: on, as
+//                  a deployed daemon runs).
 
 #include <unistd.h>
 
@@ -73,7 +74,7 @@ int Main(int argc, char** argv) {
   opts.workloads = {"ceiling", "create", "transition", "mixed", "get", "list"};
   opts.concurrency = {1, 16, 64, 256};
   bool json = false, no_sync = false, no_half = false, no_batches = false, keep = false;
-  bool load_sync = false;
+  bool load_sync = false, scheduler = false;
   int load_concurrency = 0;
 
   CLI::App app{"rectify-bench: throughput and latency of a real rectifyd"};
@@ -98,6 +99,9 @@ int Main(int argc, char** argv) {
   app.add_option("--rectifyd", rectifyd, "the daemon binary (--data-dir)")->capture_default_str();
   app.add_flag("--no-sync", no_sync, "--data-dir: run rectifyd with [durability] sync = false");
   app.add_option("--log-level", log_level, "--data-dir: rectifyd's --log-level (default: its own)");
+  app.add_flag("--scheduler", scheduler,
+               "--data-dir: leave rectifyd's reminder scheduler on, as its default config has it "
+               "(default: off, so that only the measured requests reach the writer)");
   app.add_option("--watchers", opts.watchers, "watch: subscriber counts, one run each")
       ->delimiter(',')
       ->capture_default_str();
@@ -201,9 +205,15 @@ int Main(int argc, char** argv) {
         spec.extra_args.push_back(log_level);
       }
     }
+    // The scheduler stays off while loading and for the remind workload, which starts its runs
+    // itself.
+    const bool scheduling = scheduler && want != "load" && want != "remind";
     spec.config = std::string("[durability]\nsync = ") + (sync ? "true" : "false") +
-                  "\n\n[reminders]\nscheduler = false\n";
+                  "\n\n[reminders]\nscheduler = " + (scheduling ? "true" : "false") + "\n";
     out.facts().daemon_binary = rectifyd;
+    out.facts().scheduler =
+        scheduler ? "on, as rectifyd's default config has it (--scheduler; off for load, remind)"
+                  : "off ([reminders] scheduler = false; --scheduler turns it on)";
     daemon = std::make_unique<DaemonProcess>(spec);
     if (std::string err = daemon->Start(std::chrono::seconds(600)); !err.empty()) Fatal(err);
     v1::ServerInfo info = connected(daemon->addr());

@@ -68,6 +68,7 @@ void Reporter::Header() const {
   std::printf("rectify-bench  target=%s (%s)\n", facts_.target.c_str(), facts_.mode.c_str());
   std::printf("  durability: %s\n", facts_.sync_wal ? "synced WAL (fsync before every ack)"
                                                     : "WAL NOT synced ([durability] sync = false)");
+  std::printf("  scheduler:  %s\n", facts_.scheduler.c_str());
   std::printf("  machine:    %d cores, %s; client and daemon side by side\n", facts_.cores,
               facts_.cpu.c_str());
   std::printf("  code:       commit %s, rectifyd %s%s\n", facts_.commit.c_str(),
@@ -96,7 +97,8 @@ void Reporter::Emit(const Row& row) const {
             ",\"cores\":" + std::to_string(facts_.cores) +
             ",\"commit\":" + JsonString(facts_.commit) +
             ",\"daemon_version\":" + JsonString(facts_.daemon_version) +
-            ",\"mode\":" + JsonString(facts_.mode) + "}";
+            ",\"mode\":" + JsonString(facts_.mode) +
+            ",\"scheduler\":" + JsonString(facts_.scheduler) + "}";
     std::printf("%s\n", line.c_str());
   } else {
     std::string details;

@@ -22,6 +22,7 @@ struct Facts {
   bool sync_wal = true;
   std::string target;          // the address or the data directory
   std::string daemon_binary;   // --data-dir: the rectifyd the bench started
+  std::string scheduler = "unknown (a daemon the bench did not start)";  // its reminder scheduler
 };
 
 // The 1-minute load average: other work on the machine skews every figure, so every row

@@ -366,6 +366,13 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
       outbox_seq_ = g.outbox_seq;
       head_hash_ = g.head_hash;
       committed_revision_ = revision_;
+      if (g.due_floor_after) {
+        int64_t floor = *g.due_floor_after;
+        for (const auto& [id, sch] : g.schedules) {
+          if (sch.next_us != 0) floor = std::min(floor, sch.next_us);
+        }
+        due_floor_.store(floor);
+      }
       {
         std::lock_guard lock(stats_mu_);
         stats_.commits++;

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,6 +39,9 @@ struct Engine::Group {
   std::map<std::string, store::Schedule> schedules;  // written in this group
   std::set<std::string> reminder_keys;               // fired in this group
   std::map<uint64_t, v1::Delivery> deliveries;       // written in this group
+  // Set by a reminder run that moved everything due: once the group is written, no entry of
+  // the due index lies below it but those this group adds (Engine::due_floor_).
+  std::optional<int64_t> due_floor_after;
   uint64_t outbox_seq = 0;
   std::vector<v1::Event> events;
   uint64_t revision = 0;

@@ -69,21 +69,21 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
   v1::RunRemindersResponse resp;
   resp.set_dry_run(!write);
   const int64_t floor = due_floor_.load();  // after the view (see due_floor_)
-  ASSIGN_OR_RETURN(auto due, g.view->DueItems(g.now_us, options_.run_limit, floor));
+  store::DueTail tail;
+  ASSIGN_OR_RETURN(auto due, g.view->DueItems(g.now_us, options_.run_limit, floor, &tail));
   if (write) {
     // The committed state's head: nothing live lies below it. (Entries this group adds lower
     // the floor again before they are written.)
-    std::optional<int64_t> head;
-    if (!due.empty()) {
-      head = due.front().first;
-    } else {
-      ASSIGN_OR_RETURN(head, g.view->NextDue(floor));
-    }
-    due_floor_.store(head.value_or(INT64_MAX));
+    due_floor_.store(!due.empty() ? due.front().first : tail.next.value_or(INT64_MAX));
   }
   std::vector<std::string> ids;
+  std::vector<int64_t> due_at;
   ids.reserve(due.size());
-  for (auto& [at, id] : due) ids.push_back(std::move(id));
+  due_at.reserve(due.size());
+  for (auto& [at, id] : due) {
+    due_at.push_back(at);
+    ids.push_back(std::move(id));
+  }
   for (const auto& [id, sch] : g.schedules) {  // made due earlier in this very group
     if (sch.next_us != 0 && sch.next_us <= g.now_us &&
         std::find(ids.begin(), ids.end(), id) == ids.end()) {
@@ -218,6 +218,18 @@ Result<v1::RunRemindersResponse> Engine::ApplyRun(Group& g, const std::string& a
         Logger("engine")->warn("reminder run skipped item={}: {}", chunk[i], st.message());
       }
     }
+  }
+
+  // Once this group is written, everything that was due has moved on, unless an item was
+  // skipped (unreadable: it stays due) or the run was cut short: the head is then the first
+  // entry the scan found after now, or one this group adds (CommitGroup).
+  if (write && tail.complete) {
+    bool all_moved = true;
+    for (size_t i = 0; i < due_at.size() && all_moved; ++i) {
+      auto it = g.schedules.find(ids[i]);
+      all_moved = it != g.schedules.end() && it->second.next_us != due_at[i];
+    }
+    if (all_moved) g.due_floor_after = tail.next.value_or(INT64_MAX);
   }
 
   // One digest per channel and recipient for the whole run.

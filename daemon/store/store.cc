@@ -973,18 +973,26 @@ Result<std::vector<std::optional<Schedule>>> ReadView::GetSchedules(
 
 Result<std::vector<std::pair<int64_t, std::string>>> ReadView::DueItems(int64_t now_us,
                                                                        size_t limit,
-                                                                       int64_t from_us) const {
+                                                                       int64_t from_us,
+                                                                       DueTail* tail) const {
   std::vector<std::pair<int64_t, std::string>> out;
+  DueTail seen;
   const std::string prefix = keys::DuePrefix();
   auto it = Iter(store_->remind_);
-  for (it->Seek(keys::DueKey(from_us, "")); it->Valid() && StartsWith(it->key(), prefix) && out.size() < limit;
+  for (it->Seek(keys::DueKey(from_us, "")); it->Valid() && StartsWith(it->key(), prefix);
        it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
     const int64_t at = keys::DueTimeOf(key);
-    if (at > now_us) break;
+    if (at > now_us) {
+      seen.next = at;
+      break;
+    }
+    if (out.size() >= limit) break;  // cut short: what follows is unknown
     out.emplace_back(at, std::string(keys::DueIdOf(key)));
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "due index scan"));
+  seen.complete = seen.next.has_value() || !it->Valid() || !StartsWith(it->key(), prefix);
+  if (tail) *tail = seen;
   return out;
 }
 

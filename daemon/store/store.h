@@ -38,6 +38,13 @@ struct StoreOptions {
 };
 
 // The first answer to a request id: replayed on retry.
+// What follows a DueItems answer. complete: it holds every entry due at now_us (the limit did
+// not cut it short); next: then, the first entry after now_us (nullopt: there is none).
+struct DueTail {
+  bool complete = false;
+  std::optional<int64_t> next;
+};
+
 struct IdemRecord {
   uint64_t fingerprint = 0;
   uint64_t revision = 0;
@@ -114,9 +121,11 @@ class ReadView {
   // Items whose next_us <= now_us, earliest first, at most limit: (next_us, id). `from_us`:
   // where to start reading the due index, for a caller that knows no live entry lies below it
   // (Engine::due_floor_): the index is a queue, and the deleted entries at its head stay in
-  // RocksDB as tombstones that a scan from the start must step over one by one.
+  // RocksDB as tombstones that a scan from the start must step over one by one. `tail`, if
+  // given, says what lies after the answer, from the same scan.
   Result<std::vector<std::pair<int64_t, std::string>>> DueItems(int64_t now_us, size_t limit,
-                                                               int64_t from_us = 0) const;
+                                                               int64_t from_us = 0,
+                                                               DueTail* tail = nullptr) const;
   // The head of the due index, at or after `from_us` (as above).
   Result<std::optional<int64_t>> NextDue(int64_t from_us = 0) const;
   Result<bool> HasReminder(std::string_view item_id, std::string_view key) const;

@@ -345,6 +345,56 @@ TEST_F(StoreTest, LaterCommitDoesNotChangeAnOpenView) {
   EXPECT_EQ((*got2)->title(), "changed");
 }
 
+// The due index read from a starting point, with what lies after the answer.
+TEST_F(StoreTest, DueIndexReadsFromAStartAndSaysWhatFollows) {
+  // a at 10, b at 20, c at 30; then a is handled and moves to 40 (its entry at 10 deleted).
+  Commit([&](WriteSet& ws) {
+    ws.PutSchedule("a", nullptr, Schedule{10, 1});
+    ws.PutSchedule("b", nullptr, Schedule{20, 1});
+    ws.PutSchedule("c", nullptr, Schedule{30, 1});
+  });
+  const Schedule was{10, 1};
+  Commit([&](WriteSet& ws) { ws.PutSchedule("a", &was, Schedule{40, 10}); });
+  auto view = store_->View();
+  using Due = std::vector<std::pair<int64_t, std::string>>;
+
+  DueTail tail;
+  auto due = view->DueItems(25, 100, 0, &tail);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(*due, (Due{{20, "b"}}));
+  EXPECT_TRUE(tail.complete);
+  EXPECT_EQ(tail.next, std::optional<int64_t>(30));
+
+  // From 21 on, b is not seen; from 31, only a's new entry.
+  due = view->DueItems(35, 100, 21, &tail);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(*due, (Due{{30, "c"}}));
+  EXPECT_EQ(tail.next, std::optional<int64_t>(40));
+  EXPECT_EQ(*view->NextDue(31), std::optional<int64_t>(40));
+  EXPECT_EQ(*view->NextDue(), std::optional<int64_t>(20));
+
+  // Everything due, nothing after.
+  due = view->DueItems(100, 100, 0, &tail);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(due->size(), 3u);
+  EXPECT_TRUE(tail.complete);
+  EXPECT_FALSE(tail.next.has_value());
+  EXPECT_FALSE(view->NextDue(41)->has_value());
+
+  // Cut short by the limit: not complete, whatever follows is not known. At exactly the
+  // limit with nothing more due, it is complete.
+  due = view->DueItems(100, 2, 0, &tail);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(*due, (Due{{20, "b"}, {30, "c"}}));
+  EXPECT_FALSE(tail.complete);
+  EXPECT_FALSE(tail.next.has_value());
+  due = view->DueItems(35, 2, 0, &tail);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(due->size(), 2u);
+  EXPECT_TRUE(tail.complete);
+  EXPECT_EQ(tail.next, std::optional<int64_t>(40));
+}
+
 TEST_F(StoreTest, DerivedFieldsAreNotStored) {
   v1::Item item = MakeItem("2025-000001", v1::STATE_ASSIGNED, "U", "2025-01-01");
   item.set_light(v1::LIGHT_RED);

@@ -216,6 +216,12 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_opts.max_background_jobs = 2;
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.db_write_buffer_size = options.write_buffer_bytes * 4;
+  // A WAL file is deleted only once every column family with data in it has flushed, and
+  // `default` gets a few bytes per commit (the revision), so left to RocksDB's default bound
+  // (4 x all write buffers, ~1.1 GB here) the WALs grew to 400 MB in ten seconds of
+  // transitions, all replayed at the next start. Past this size the column families holding
+  // the oldest WAL are flushed (tiny files for `default`), so a restart replays at most this.
+  db_opts.max_total_wal_size = options.write_buffer_bytes * 8;
   db_opts.keep_log_file_num = 5;
   db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   // RocksDB's own log goes to ours, not to a LOG file in the data directory: on a full disk

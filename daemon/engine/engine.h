@@ -244,8 +244,9 @@ class Engine {
   // entries it handled and adds later ones), so its head is a run of tombstones until
   // compaction drops them; reads start here instead of stepping over every one of them. Only
   // the writer moves it: down, before a group that adds an entry below it is written; up, to
-  // the head a run finds in the committed state. A reader takes its snapshot first and reads
-  // the floor after: every entry in its snapshot was committed after the floor went below it.
+  // the head a run finds in the committed state, and past the entries a run moved on once its
+  // group is written (Group::due_floor_after). A reader takes its snapshot first and reads the
+  // floor after: every entry in its snapshot was committed after the floor went below it.
   std::atomic<int64_t> due_floor_{0};
   mutable std::mutex stats_mu_;
   GroupStats stats_;

@@ -339,11 +339,13 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
       if (it == seqs_.end() || it->second != serial) g.writes->PutSeq(year, serial);
     }
     if (g.outbox_seq != outbox_seq_) g.writes->PutOutboxSeq(g.outbox_seq);
+    // The earliest due-index entry this group writes lowers the floor before the batch is
+    // visible (see due_floor_); if the write fails, a low floor only costs a longer scan.
+    int64_t lowest_due = INT64_MAX;
     for (const auto& [id, sch] : g.schedules) {
-      // Before the batch is visible (see due_floor_); if the write fails, a low floor only
-      // costs a longer scan.
-      if (sch.next_us != 0 && sch.next_us < due_floor_.load()) due_floor_.store(sch.next_us);
+      if (sch.next_us != 0) lowest_due = std::min(lowest_due, sch.next_us);
     }
+    if (lowest_due < due_floor_.load()) due_floor_.store(lowest_due);
     const auto write_started = std::chrono::steady_clock::now();
     commit = RECTIFY_FAILPOINT("engine.before_write");
     if (commit.ok()) commit = store_.Commit(*g.writes, options_.sync);
@@ -366,13 +368,7 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
       outbox_seq_ = g.outbox_seq;
       head_hash_ = g.head_hash;
       committed_revision_ = revision_;
-      if (g.due_floor_after) {
-        int64_t floor = *g.due_floor_after;
-        for (const auto& [id, sch] : g.schedules) {
-          if (sch.next_us != 0) floor = std::min(floor, sch.next_us);
-        }
-        due_floor_.store(floor);
-      }
+      if (g.due_floor_after) due_floor_.store(std::min(*g.due_floor_after, lowest_due));
       {
         std::lock_guard lock(stats_mu_);
         stats_.commits++;

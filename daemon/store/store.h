@@ -37,7 +37,6 @@ struct StoreOptions {
   bool read_only = false;
 };
 
-// The first answer to a request id: replayed on retry.
 // What follows a DueItems answer. complete: it holds every entry due at now_us (the limit did
 // not cut it short); next: then, the first entry after now_us (nullopt: there is none).
 struct DueTail {
@@ -45,6 +44,7 @@ struct DueTail {
   std::optional<int64_t> next;
 };
 
+// The first answer to a request id: replayed on retry.
 struct IdemRecord {
   uint64_t fingerprint = 0;
   uint64_t revision = 0;

@@ -218,6 +218,12 @@ bool ParseIndexKey(std::string_view key, std::string_view* id) {
   return !id->empty();
 }
 
+std::string_view IndexValueOf(std::string_view key) {
+  std::string_view id;
+  if (!ParseIndexKey(key, &id)) return {};
+  return key.substr(0, key.size() - id.size());
+}
+
 bool ParseHistoryKey(std::string_view key, std::string_view* id, uint64_t* revision) {
   if (key.empty() || key[0] != static_cast<char>(Tag::kHistory)) return false;
   std::string_view rest;

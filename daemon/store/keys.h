@@ -87,6 +87,10 @@ std::string OutboxSeqKey();  // meta
 // are skipped) keeps the indexes equal to the items.
 std::vector<std::string> IndexKeysFor(const v1::Item& item);
 
+// The `tag | payload` an index entry's key starts with: the key without its item id. Empty for
+// a key of the index CF that is not such an entry (a history key, `outbox_seq`).
+std::string_view IndexValueOf(std::string_view key);
+
 // The id a deadline key ('d'/'D' tag + 8 digits + id) ends with, or the date part.
 std::string_view IdOfDeadlineKey(std::string_view key);
 std::string DateOfDeadlineKey(std::string_view key);  // "2026-12-31"

@@ -173,7 +173,8 @@ class WriteSet {
   void PutRevision(uint64_t revision);
   void PutSeq(int year, uint64_t serial);
   void PutCount(v1::State state, uint64_t count);
-  // Moves the item's due index entry from `previous` to `now` (either may be empty).
+  // Moves the item's due index entry from `previous` (what the item's schedule is as this batch
+  // stands, null if it has none) to `now`; writes nothing that is already so.
   void PutSchedule(std::string_view id, const Schedule* previous, const Schedule& now);
   void PutReminder(const v1::Reminder& reminder);
   // Writes a delivery and keeps the pending index: listed while PENDING, by next attempt.

@@ -122,6 +122,9 @@ int Main(int argc, char** argv) {
   app.add_flag("--load-sync", load_sync,
                "--data-dir: load with the WAL synced too (default: not synced, it is set-up)");
   app.add_flag("--no-half-rate", no_half, "skip transition paced at half its peak");
+  app.add_option("--paced-rate", opts.paced_rate,
+                 "pace that transition run at this many per second instead of half the peak "
+                 "(a fixed load, to compare builds or profile)");
   app.add_flag("--no-batches", no_batches, "skip reading the event log for commit group sizes");
   app.add_flag("--keep", keep, "--data-dir: keep the remind ledger (DIR/remind)");
   CLI11_PARSE(app, argc, argv);
@@ -135,6 +138,7 @@ int Main(int argc, char** argv) {
     if (c < 1 || c > 100000) Fatal("--concurrency values must be between 1 and 100000");
   }
   if (opts.due_share <= 0 || opts.due_share > 1) Fatal("--due-share must be in (0, 1]");
+  if (opts.paced_rate < 0) Fatal("--paced-rate must not be negative");
   opts.half_rate = !no_half;
   opts.batches = !no_batches;
   const int max_c = *std::max_element(opts.concurrency.begin(), opts.concurrency.end());

@@ -624,9 +624,9 @@ void Bench::Throughput(const std::string& workload) {
   if (workload == "transition" && opts_.half_rate && peak > 0) {
     // The latency at half the peak throughput: an open-loop schedule, so the requests a slow
     // commit delays count with their full wait.
-    const double rate = peak / 2;
+    const double rate = opts_.paced_rate > 0 ? opts_.paced_rate : peak / 2;
     Issue issue = TransitionIssue(max_c);
-    Row row = Measure("transition@half", max_c, true,
+    Row row = Measure(opts_.paced_rate > 0 ? "transition@rate" : "transition@half", max_c, true,
                       [&](const Window& w) { return RunPaced(max_c, rate, w, issue); });
     row.Add("target_rate", rate);
     out_.Emit(row);

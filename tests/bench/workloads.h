@@ -47,6 +47,8 @@ struct Options {
   // the block cache: its figure is then a warm run, not the cold one a morning run is.
   bool remind_dry_run = false;
   bool half_rate = true;
+  // transition@half at this rate instead of half the peak (0 = half the peak).
+  double paced_rate = 0;
   int channels = 4;
   bool batches = true;
 };

@@ -312,6 +312,38 @@ TEST(KeysTest, IndexKeysForHasEveryEqualityIndex) {
   EXPECT_EQ(std::unique(sorted.begin(), sorted.end()), sorted.end()) << "no key twice";
 }
 
+// The memtable's insert hints group index entries by this value (store.cc, IndexValueHint).
+TEST(KeysTest, IndexValueOfIsTheKeyWithoutItsId) {
+  v1::Item item = ItemWith(v1::STATE_IN_PROGRESS, "2026-03-31");
+  const std::vector<std::string> values = {
+      IndexPrefix(Tag::kState, v1::STATE_IN_PROGRESS, 1),
+      IndexPrefix(Tag::kUnit, "办公室"),
+      IndexPrefix(Tag::kOwner, "张三"),
+      IndexPrefix(Tag::kLeader, "李四"),
+      IndexPrefix(Tag::kVerifier, "王五"),
+      IndexPrefix(Tag::kSource, v1::SOURCE_AUDIT, 1),
+      IndexPrefix(Tag::kCategory, v1::CATEGORY_DISCIPLINE, 1),
+      IndexPrefix(Tag::kYear, 2025, 2),
+      DeadlinePrefix(Tag::kDeadline) + DeadlineKeyPart("2026-03-31"),
+      DeadlinePrefix(Tag::kOpenDeadline) + DeadlineKeyPart("2026-03-31"),
+  };
+  for (const std::string id : {"2025-000123", "2025-1000000", "x"}) {
+    item.set_id(id);
+    const auto ks = IndexKeysFor(item);
+    ASSERT_EQ(ks.size(), values.size());
+    for (const auto& k : ks) {
+      const std::string_view value = IndexValueOf(k);
+      EXPECT_THAT(values, Contains(std::string(value))) << Hex(k);
+      EXPECT_EQ(std::string(value) + id, k) << Hex(k);
+    }
+  }
+  // Keys of the index CF that are not index entries have none.
+  EXPECT_EQ(IndexValueOf(HistoryKey("2025-000123", 7)), "");
+  EXPECT_EQ(IndexValueOf(OutboxSeqKey()), "");
+  EXPECT_EQ(IndexValueOf(""), "");
+  EXPECT_EQ(IndexValueOf(IndexPrefix(Tag::kUnit, "办公室")), "") << "a value with no id after it";
+}
+
 TEST(KeysTest, IndexKeysForOpenItemWithDeadlineHasBothDeadlineKeys) {
   for (v1::State s :
        {v1::STATE_ASSIGNED, v1::STATE_IN_PROGRESS, v1::STATE_SUBMITTED, v1::STATE_ENDORSED}) {

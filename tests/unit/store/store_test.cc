@@ -395,6 +395,46 @@ TEST_F(StoreTest, DueIndexReadsFromAStartAndSaysWhatFollows) {
   EXPECT_EQ(tail.next, std::optional<int64_t>(40));
 }
 
+// A schedule writes only what changed: most changes of an item leave its reminder schedule
+// alone, and every key written costs a memtable insert now and compaction work later.
+TEST_F(StoreTest, AScheduleWritesOnlyWhatChanged) {
+  Commit([&](WriteSet& ws) { ws.PutSchedule("a", nullptr, Schedule{10, 1}); });
+  auto count = [&](const Schedule& was, const Schedule& now) {
+    auto ws = store_->NewWriteSet();
+    ws->PutSchedule("a", &was, now);
+    return ws->count();
+  };
+  EXPECT_EQ(count({10, 1}, {10, 1}), 0) << "unchanged: both keys already hold it";
+  EXPECT_EQ(count({10, 1}, {10, 5}), 1) << "a new window start: the schedule only";
+  EXPECT_EQ(count({10, 1}, {20, 1}), 3) << "moved: the old due entry out, the new one in";
+  EXPECT_EQ(count({10, 1}, {0, 1}), 2) << "nothing more due: the old due entry out";
+  EXPECT_EQ(count({0, 1}, {20, 1}), 2) << "due again: a new due entry";
+
+  using Due = std::vector<std::pair<int64_t, std::string>>;
+  auto state = [&] {
+    auto view = store_->View();
+    auto sch = view->GetSchedule("a");
+    auto due = view->DueItems(100, 100);
+    EXPECT_TRUE(sch.ok() && sch->has_value() && due.ok());
+    return std::make_pair(**sch, *due);
+  };
+  const Schedule first{10, 1}, later{10, 5};
+  Commit([&](WriteSet& ws) { ws.PutSchedule("a", &first, later); });
+  auto [sch, due] = state();
+  EXPECT_EQ(sch.next_us, 10);
+  EXPECT_EQ(sch.since_us, 5);
+  EXPECT_EQ(due, (Due{{10, "a"}})) << "the due entry stayed";
+  Commit([&](WriteSet& ws) { ws.PutSchedule("a", &later, later); });
+  std::tie(sch, due) = state();
+  EXPECT_EQ(sch.since_us, 5);
+  EXPECT_EQ(due, (Due{{10, "a"}}));
+  Commit([&](WriteSet& ws) { ws.PutSchedule("a", &later, Schedule{0, 7}); });
+  std::tie(sch, due) = state();
+  EXPECT_EQ(sch.next_us, 0);
+  EXPECT_EQ(sch.since_us, 7);
+  EXPECT_TRUE(due.empty());
+}
+
 TEST_F(StoreTest, DerivedFieldsAreNotStored) {
   v1::Item item = MakeItem("2025-000001", v1::STATE_ASSIGNED, "U", "2025-01-01");
   item.set_light(v1::LIGHT_RED);
@@ -814,7 +854,9 @@ TEST_F(StoreTest, CompactionRecordsTheHashOfTheLastEventItDeletes) {
     auto copy = view->RawHistoryEvent(a.id(), r);
     ASSERT_TRUE(copy.ok());
     ASSERT_TRUE(copy->has_value()) << r;
-    if (r >= 4) EXPECT_EQ(**copy, (*raw)[r - 4].second);
+    if (r >= 4) {
+      EXPECT_EQ(**copy, (*raw)[r - 4].second);
+    }
   }
   auto missing = view->RawHistoryEvent(a.id(), 6);
   ASSERT_TRUE(missing.ok());

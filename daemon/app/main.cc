@@ -251,7 +251,8 @@ void Reload(const Flags& flags, Loaded& current, rpc::Callers& callers, engine::
   // gRPC fixes the largest message it accepts when the server is built.
   differs(now.limits.max_request_bytes != was.limits.max_request_bytes,
           "limits.max_request_bytes");
-  differs(now.block_cache_mb != was.block_cache_mb || now.write_buffer_mb != was.write_buffer_mb,
+  differs(now.block_cache_mb != was.block_cache_mb || now.write_buffer_mb != was.write_buffer_mb ||
+              now.compaction_cpu_priority != was.compaction_cpu_priority,
           "storage");
   differs(now.engine_max_pending != was.engine_max_pending, "engine.max_pending");
   differs(now.tls.cert_file != was.tls.cert_file || now.tls.key_file != was.tls.key_file ||
@@ -286,6 +287,7 @@ void Reload(const Flags& flags, Loaded& current, rpc::Callers& callers, engine::
   kept.sync_wal = was.sync_wal;
   kept.block_cache_mb = was.block_cache_mb;
   kept.write_buffer_mb = was.write_buffer_mb;
+  kept.compaction_cpu_priority = was.compaction_cpu_priority;
   kept.engine_max_pending = was.engine_max_pending;
   kept.tls = was.tls;
   kept.limits.max_request_bytes = was.limits.max_request_bytes;
@@ -350,6 +352,7 @@ int Run(const Flags& flags, sigset_t sigs) {
   sopts.dir = cfg.data_dir;
   sopts.block_cache_bytes = cfg.block_cache_mb << 20;
   sopts.write_buffer_bytes = cfg.write_buffer_mb << 20;
+  sopts.compaction_at_idle_priority = cfg.compaction_cpu_priority == "idle";
   auto store = store::Store::Open(sopts);
   if (!store.ok()) {
     log->error("cannot open the ledger: {}", store.status().message());

@@ -176,11 +176,18 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source) {
   }
   RETURN_IF_ERROR(table("storage", t));
   if (t) {
-    RETURN_IF_ERROR(CheckKeys(source, *t, "storage", {"block_cache_mb", "write_buffer_mb"}));
+    RETURN_IF_ERROR(CheckKeys(source, *t, "storage",
+                              {"block_cache_mb", "write_buffer_mb", "compaction_cpu_priority"}));
     RETURN_IF_ERROR(Get(source, *t, "storage", "block_cache_mb", c.block_cache_mb));
     RETURN_IF_ERROR(Get(source, *t, "storage", "write_buffer_mb", c.write_buffer_mb));
     if (c.write_buffer_mb == 0) {
       return Bad(source, *t->get("write_buffer_mb"), "storage.write_buffer_mb", "must be > 0");
+    }
+    RETURN_IF_ERROR(
+        Get(source, *t, "storage", "compaction_cpu_priority", c.compaction_cpu_priority));
+    if (c.compaction_cpu_priority != "idle" && c.compaction_cpu_priority != "normal") {
+      return Bad(source, *t->get("compaction_cpu_priority"), "storage.compaction_cpu_priority",
+                 "must be \"idle\" or \"normal\"");
     }
   }
   RETURN_IF_ERROR(table("engine", t));

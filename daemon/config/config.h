@@ -98,6 +98,9 @@ struct Config {
   bool sync_wal = true;                 // [durability] sync
   size_t block_cache_mb = 64;           // [storage]
   size_t write_buffer_mb = 16;
+  // Compaction threads' CPU priority: "idle" (SCHED_IDLE: they run when nothing else wants the
+  // CPU) or "normal". Flushes always run at normal priority.
+  std::string compaction_cpu_priority = "idle";
   // [engine] max_pending: mutations queued for the writer beyond this are refused with
   // RESOURCE_EXHAUSTED (overload sheds load instead of growing memory and latency).
   size_t engine_max_pending = 10000;

@@ -320,6 +320,20 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
                               " holds a RocksDB database that is not a rectifyd ledger");
   }
 
+  if (options.compaction_at_idle_priority && !options.read_only) {
+    // Compaction yields the CPU to everything else. On the 2-core bench machine a compaction
+    // took a core for 100-200 ms at a time and the gRPC threads starved behind it: transitions
+    // paced at 4,000/s had a p99 of 52-273 ms (median of 15 runs 155) at normal priority and
+    // 32-219 ms (median of 11 runs 53) with compaction at SCHED_IDLE; peak throughput no
+    // lower. Flushes keep normal priority: the write path waits on them when memtables fill.
+    // With both pools at SCHED_IDLE, two busy loops beside the daemon halved its throughput;
+    // with compaction alone there, it held. Compaction that falls behind under load meets
+    // RocksDB's own brake: writes slow down as level-0 files pile up.
+    // (tests/bench/README.md, session 8.)
+    rocksdb::Env::Default()
+        ->LowerThreadPoolCPUPriority(rocksdb::Env::LOW, rocksdb::CpuPriority::kIdle)
+        .PermitUncheckedError();
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   if (options.read_only) {

@@ -34,6 +34,9 @@ struct StoreOptions {
   std::string dir;
   size_t block_cache_bytes = 64ull << 20;
   size_t write_buffer_bytes = 16ull << 20;  // per column family memtable
+  // Compaction threads at SCHED_IDLE (see Store::Open). RocksDB's thread pools are shared by
+  // the whole process, and a pool's priority is only ever lowered.
+  bool compaction_at_idle_priority = false;
   bool read_only = false;
 };
 

@@ -52,6 +52,7 @@ TEST(ConfigTest, EmptyTextGivesTheDefaults) {
   EXPECT_TRUE(c.sync_wal);
   EXPECT_EQ(c.block_cache_mb, 64u);
   EXPECT_EQ(c.write_buffer_mb, 16u);
+  EXPECT_EQ(c.compaction_cpu_priority, "idle");
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(c.log_format, "text");
   EXPECT_TRUE(c.principals.empty());
@@ -85,6 +86,7 @@ sync = false
 [storage]
 block_cache_mb = 512
 write_buffer_mb = 32
+compaction_cpu_priority = "normal"
 
 [log]
 level = "debug"
@@ -122,6 +124,7 @@ roles = ["admin"]
   EXPECT_FALSE(c.sync_wal);
   EXPECT_EQ(c.block_cache_mb, 512u);
   EXPECT_EQ(c.write_buffer_mb, 32u);
+  EXPECT_EQ(c.compaction_cpu_priority, "normal");
   EXPECT_EQ(c.log_level, "debug");
   EXPECT_EQ(c.log_format, "json");
   EXPECT_THAT(c.calendar_files, ElementsAre("/etc/rectifyd/holidays-2027.toml", "local.toml"));
@@ -325,6 +328,10 @@ TEST(ConfigTest, WrongTypesAreRefused) {
       {"[storage]\nblock_cache_mb = 64.5\n", "storage.block_cache_mb", "must be an integer"},
       {"[storage]\nwrite_buffer_mb = -1\n", "storage.write_buffer_mb", "must not be negative"},
       {"[storage]\nwrite_buffer_mb = 0\n", "storage.write_buffer_mb", "must be > 0"},
+      {"[storage]\ncompaction_cpu_priority = \"low\"\n", "storage.compaction_cpu_priority",
+       "must be \"idle\" or \"normal\""},
+      {"[storage]\ncompaction_cpu_priority = 0\n", "storage.compaction_cpu_priority",
+       "must be a string"},
       {"[log]\nlevel = 3\n", "log.level", "must be a string"},
       {"[log]\nformat = \"xml\"\n", "log.format", "text"},
       {"[calendar]\nfiles = \"one.toml\"\n", "calendar.files", "must be an array of strings"},

@@ -10,7 +10,13 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 
+#include <sched.h>
+
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
 #include <limits>
 #include <memory>
 #include <string>
@@ -137,6 +143,52 @@ TEST(StoreOpenTest, FreshDirectoryGetsSchemaVersionAndColumnFamilies) {
   // And a second open accepts it.
   auto again = OpenOk(dir);
   ASSERT_NE(again, nullptr);
+}
+
+// The scheduling policy of each of this process's threads with that name.
+std::vector<int> PoliciesOfThreads(const std::string& name) {
+  std::vector<int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string got;
+    std::getline(comm, got);
+    if (got == name) out.push_back(sched_getscheduler(std::stoi(task.path().filename())));
+  }
+  return out;
+}
+
+// [storage] compaction_cpu_priority = "idle": a compaction runs at SCHED_IDLE, a flush does not.
+// (A thread of RocksDB's pools takes its pool's priority when it picks up a job.)
+TEST(StoreOpenTest, CompactionRunsAtIdlePriorityWhenAsked) {
+  TempDir tmp;
+  StoreOptions o;
+  o.dir = tmp.path();
+  o.write_buffer_bytes = 64 << 10;  // small memtables: a few hundred KB make compactions
+  o.compaction_at_idle_priority = true;
+  auto opened = Store::Open(o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto& store = *opened;
+  std::vector<int> low;
+  int serial = 0;
+  // Level 0 is compacted from its fourth file on; each memtable of items is about 64 KB.
+  for (int round = 0; round < 200; ++round) {
+    auto ws = store->NewWriteSet();
+    for (int i = 0; i < 50; ++i) {
+      v1::Item item = MakeItem("2025-" + std::to_string(100000 + ++serial), v1::STATE_ASSIGNED,
+                               "办公室", "2025-06-30");
+      item.set_title(std::string(1000, 'x'));
+      ws->PutItem(item, nullptr);
+    }
+    ASSERT_TRUE(store->Commit(*ws, /*sync=*/false).ok());
+    low = PoliciesOfThreads("rocksdb:low");
+    if (std::find(low.begin(), low.end(), SCHED_IDLE) != low.end()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_THAT(low, ::testing::Contains(SCHED_IDLE))
+      << "no compaction thread at SCHED_IDLE after 10 MB of items";
+  for (int policy : PoliciesOfThreads("rocksdb:high")) {
+    EXPECT_EQ(policy, SCHED_OTHER) << "flushes keep normal priority";
+  }
 }
 
 TEST(StoreOpenTest, ReopenKeepsCommittedData) {

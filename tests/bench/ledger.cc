@@ -161,6 +161,21 @@ v1::TransitionRequest MakeTransition(const PoolItem& item, v1::Action action, ui
   return req;
 }
 
+double Pool::MeanSignOffs() const {
+  if (items_.empty()) return 0;
+  double sum = 0;
+  for (const auto& i : items_) sum += i.signoffs;
+  return sum / static_cast<double>(items_.size());
+}
+
+size_t Pool::RetireGrown() {
+  const size_t before = items_.size();
+  std::erase_if(items_, [](const PoolItem& i) {
+    return i.broken || i.signoffs > kMaxAdoptedSignOffs;
+  });
+  return before - items_.size();
+}
+
 std::string Pool::Fill(Client& client, size_t size, int concurrency) {
   if (!tried_adopting_) {
     tried_adopting_ = true;
@@ -187,7 +202,7 @@ std::string Pool::Fill(Client& client, size_t size, int concurrency) {
           continue;
         }
         items_.push_back(PoolItem{i.id(), i.owner(), i.leader(), i.verifier(), i.state(),
-                                  i.evidence_size() > 0, false});
+                                  i.evidence_size() > 0, false, i.signoffs_size()});
       }
       if (resp.next_page_token().empty()) break;
       req.set_page_token(resp.next_page_token());

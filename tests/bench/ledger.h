@@ -41,6 +41,7 @@ struct PoolItem {
   v1::State state = v1::STATE_UNSPECIFIED;
   bool has_evidence = false;
   bool broken = false;  // an unexpected answer: left alone from then on
+  int signoffs = 0;     // as the last answer had it: each lap of the cycle adds five
 };
 
 // The request (and who sends it) for `action` on `item`.
@@ -59,6 +60,12 @@ class Pool {
   size_t skipped() const { return skipped_; }
   static constexpr int kMaxAdoptedSignOffs = 12;
   std::vector<PoolItem>& items() { return items_; }
+  // Sign-offs per item of the pool, on average: how far the runs so far have grown the items
+  // they move (a transition's cost grows with its item).
+  double MeanSignOffs() const;
+  // Drops the items the runs so far have grown past kMaxAdoptedSignOffs (and broken ones), so
+  // that a Fill before the next run replaces them with fresh ones. Returns how many went.
+  size_t RetireGrown();
 
  private:
   std::vector<PoolItem> items_;

@@ -624,9 +624,7 @@ void Bench::Throughput(const std::string& workload) {
     for (auto& v : list_ms_) v.clear();
     Row row = Measure(workload, c, writes,
                       [&](const Window& w) { return RunClosedLoop(c, w, issue); });
-    if (workload == "transition" || workload == "mixed") {
-      row.Add("pool_signoffs_mean", pool_.MeanSignOffs());
-    }
+    if (moves) row.Add("pool_signoffs_mean", pool_.MeanSignOffs());
     if (workload == "list") {
       static const char* kShapes[] = {"unit", "unit+state", "owner", "year+2 states"};
       std::string by = "by filter (p50/p99 ms):";

@@ -340,7 +340,8 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
     }
     if (g.outbox_seq != outbox_seq_) g.writes->PutOutboxSeq(g.outbox_seq);
     // The earliest due-index entry this group writes lowers the floor before the batch is
-    // visible (see due_floor_); if the write fails, a low floor only costs a longer scan.
+    // visible (see due_floor_); if the write fails, a low floor only costs a longer scan. Once
+    // written, it is also the scheduler's hint.
     int64_t lowest_due = INT64_MAX;
     for (const auto& [id, sch] : g.schedules) {
       if (sch.next_us != 0) lowest_due = std::min(lowest_due, sch.next_us);
@@ -392,16 +393,11 @@ void Engine::CommitGroup(std::vector<std::unique_ptr<Mutation>> batch) {
         for (auto& l : listeners_) l(events);
       }
       ScheduleHint hint;
-      auto earliest = [](std::optional<int64_t>& at, int64_t us) {
-        if (!at || us < *at) at = us;
-      };
-      for (const auto& [id, sch] : g.schedules) {
-        if (sch.next_us != 0) earliest(hint.due_us, sch.next_us);
-      }
+      if (lowest_due != INT64_MAX) hint.due_us = lowest_due;
       for (const auto& [id, d] : g.deliveries) {
-        if (d.state() == v1::DELIVERY_STATE_PENDING) {
-          earliest(hint.delivery_us, MicrosOf(d.next_attempt_at()));
-        }
+        if (d.state() != v1::DELIVERY_STATE_PENDING) continue;
+        const int64_t at = MicrosOf(d.next_attempt_at());
+        if (!hint.delivery_us || at < *hint.delivery_us) hint.delivery_us = at;
       }
       if (hint.due_us || hint.delivery_us) {
         for (auto& l : schedule_listeners_) l(hint);

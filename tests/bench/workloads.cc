@@ -565,11 +565,23 @@ std::string Bench::PrepareReads() {
 }
 
 std::string Bench::PreparePool(size_t size) {
+  // Items earlier runs grew leave first: a transition costs more the more sign-offs its item
+  // carries (each lap of the cycle adds five), and a run should measure the daemon, not the
+  // bench's history.
+  const bool first = pool_.items().empty();
+  const size_t retired = pool_.RetireGrown();
   if (pool_.items().size() >= size) return "";
   std::string err = pool_.Fill(client_, size, 256);
-  out_.Note("# moving " + std::to_string(pool_.items().size()) + " items through the workflow (" +
-            std::to_string(pool_.adopted()) + " taken from the ledger, the rest created; " +
-            std::to_string(pool_.skipped()) + " with a long history passed over)");
+  if (first) {
+    out_.Note("# moving " + std::to_string(pool_.items().size()) +
+              " items through the workflow (" + std::to_string(pool_.adopted()) +
+              " taken from the ledger, the rest created; " + std::to_string(pool_.skipped()) +
+              " with a long history passed over)");
+  } else {
+    out_.Note("# " + std::to_string(retired) + " items grown past " +
+              std::to_string(Pool::kMaxAdoptedSignOffs) +
+              " sign-offs left the pool; new ones took their place");
+  }
   if (pool_.items().size() > pool_.adopted()) catalog_ready_ = false;  // the ledger grew
   return err;
 }
@@ -582,20 +594,9 @@ void Bench::Throughput(const std::string& workload) {
   const bool writes = workload == "create" || workload == "transition" || workload == "mixed";
   std::string err;
   const bool moves = workload == "transition" || workload == "mixed";
+  // Every run that moves items prepares the pool again: each starts from items no earlier run
+  // has grown (PreparePool).
   const size_t pool_size = std::max<size_t>(4096, 64 * static_cast<size_t>(max_c));
-  // Each run moves items no earlier run has grown much: a transition costs more the more
-  // sign-offs its item carries (each lap of the cycle adds five), and a run should measure the
-  // daemon, not the bench's history. Grown items are replaced by fresh ones first.
-  auto fresh_pool = [&]() -> std::string {
-    const size_t retired = pool_.RetireGrown();
-    if (retired == 0 && pool_.items().size() >= pool_size) return "";
-    std::string e = pool_.Fill(client_, pool_size, 256);
-    catalog_ready_ = false;  // the ledger grew
-    out_.Note("# " + std::to_string(retired) + " items grown past " +
-              std::to_string(Pool::kMaxAdoptedSignOffs) +
-              " sign-offs left the pool; new ones took their place");
-    return e;
-  };
   if (moves) err = PreparePool(pool_size);
   if (err.empty() && (workload == "get" || workload == "list" || workload == "mixed")) {
     err = PrepareReads();
@@ -609,7 +610,7 @@ void Bench::Throughput(const std::string& workload) {
     rngs_.clear();
     for (int s = 0; s < c; ++s) rngs_.emplace_back(0x5eed + s * 7919 + c);
     if (moves) {
-      if (std::string e = fresh_pool(); !e.empty()) {
+      if (std::string e = PreparePool(pool_size); !e.empty()) {
         out_.Note("# " + workload + ": preparation failed: " + e);
         return;
       }
@@ -646,7 +647,7 @@ void Bench::Throughput(const std::string& workload) {
     // The latency at half the peak throughput: an open-loop schedule, so the requests a slow
     // commit delays count with their full wait.
     const double rate = opts_.paced_rate > 0 ? opts_.paced_rate : peak / 2;
-    if (std::string e = fresh_pool(); !e.empty()) {
+    if (std::string e = PreparePool(pool_size); !e.empty()) {
       out_.Note("# transition@half: preparation failed: " + e);
       return;
     }

@@ -79,7 +79,7 @@ class Bench {
               const std::function<RunResult(const Window&)>& go);
   Window BaseWindow() const;
   std::string PrepareReads();     // the ledger holds --items items and the catalog knows them
-  std::string PreparePool(size_t size);
+  std::string PreparePool(size_t size);  // `size` movable items, grown ones replaced first
   uint64_t Revision();
   bool SetClock(const std::string& rfc3339);
 

@@ -184,6 +184,87 @@ struct Metrics::Impl {
           .Help("Delivery attempts by channel and outcome (sent, retry, dead); "
                 "failures are outcome != \"sent\".")
           .Register(*registry);
+  // The storage engine (RocksDB), per column family where it keeps figures per CF.
+  Family<Gauge>& store_l0_f =
+      BuildGauge()
+          .Name("rectify_store_level0_files")
+          .Help("Level-0 files by column family; RocksDB slows writes down at 20 and stops them "
+                "at 36.")
+          .Register(*registry);
+  Family<Gauge>& store_pending_f =
+      BuildGauge()
+          .Name("rectify_store_pending_compaction_bytes")
+          .Help("RocksDB's estimate of the bytes compaction has still to rewrite, by column family.")
+          .Register(*registry);
+  Family<Gauge>& store_memtable_f = BuildGauge()
+                                        .Name("rectify_store_memtable_bytes")
+                                        .Help("Memtable bytes (active and immutable) by column "
+                                              "family.")
+                                        .Register(*registry);
+  Family<Gauge>& store_disk_f =
+      BuildGauge()
+          .Name("rectify_store_disk_bytes")
+          .Help("Bytes of table files (kind=\"sst\") and blob files (kind=\"blob\") by column "
+                "family.")
+          .Register(*registry);
+  Family<Counter>& store_flush_cpu_f =
+      BuildCounter()
+          .Name("rectify_store_flush_cpu_seconds_total")
+          .Help("CPU time spent writing memtables to level-0 files, by column family.")
+          .Register(*registry);
+  Family<Counter>& store_flush_written_f =
+      BuildCounter()
+          .Name("rectify_store_flush_written_bytes_total")
+          .Help("Bytes written by flushes (table and blob files), by column family.")
+          .Register(*registry);
+  Family<Counter>& store_compaction_cpu_f =
+      BuildCounter()
+          .Name("rectify_store_compaction_cpu_seconds_total")
+          .Help("CPU time spent in compactions, by column family.")
+          .Register(*registry);
+  Family<Counter>& store_compaction_read_f = BuildCounter()
+                                                 .Name("rectify_store_compaction_read_bytes_total")
+                                                 .Help("Bytes read by compactions, by column "
+                                                       "family.")
+                                                 .Register(*registry);
+  Family<Counter>& store_compaction_written_f =
+      BuildCounter()
+          .Name("rectify_store_compaction_written_bytes_total")
+          .Help("Bytes written by compactions, by column family.")
+          .Register(*registry);
+  Family<Counter>& store_stalls_f =
+      BuildCounter()
+          .Name("rectify_store_write_stalls_total")
+          .Help("Times RocksDB slowed writes down (kind=\"slowdown\") or stopped them "
+                "(kind=\"stop\") because of a column family.")
+          .Register(*registry);
+  Family<Counter>& store_wal_written_f = BuildCounter()
+                                             .Name("rectify_store_wal_written_bytes_total")
+                                             .Help("Bytes appended to the write-ahead log.")
+                                             .Register(*registry);
+  Family<Counter>& store_wal_syncs_f = BuildCounter()
+                                           .Name("rectify_store_wal_syncs_total")
+                                           .Help("Syncs of the write-ahead log.")
+                                           .Register(*registry);
+  Family<Counter>& store_stall_seconds_f =
+      BuildCounter()
+          .Name("rectify_store_write_stall_seconds_total")
+          .Help("Time commits spent waiting because RocksDB slowed or stopped writes.")
+          .Register(*registry);
+  Family<Gauge>& store_stopped_f = BuildGauge()
+                                       .Name("rectify_store_write_stopped")
+                                       .Help("1 while RocksDB stops every write.")
+                                       .Register(*registry);
+  Family<Gauge>& store_jobs_f = BuildGauge()
+                                    .Name("rectify_store_running_jobs")
+                                    .Help("Flushes and compactions running now, by kind.")
+                                    .Register(*registry);
+  Family<Gauge>& store_cache_f =
+      BuildGauge()
+          .Name("rectify_store_block_cache_bytes")
+          .Help("The block cache shared by every column family: kind=\"capacity\", \"usage\" "
+                "and \"pinned\" (in use by a reader, cannot be evicted).")
+          .Register(*registry);
 
   // Unlabelled series: created once, used directly.
   Counter& commits = commits_f.Add({});
@@ -197,6 +278,11 @@ struct Metrics::Impl {
   Gauge& outbox_pending = outbox_pending_f.Add({});
   Gauge& outbox_age = outbox_age_f.Add({});
 
+  Counter& store_wal_written = store_wal_written_f.Add({});
+  Counter& store_wal_syncs = store_wal_syncs_f.Add({});
+  Counter& store_stall_seconds = store_stall_seconds_f.Add({});
+  Gauge& store_stopped = store_stopped_f.Add({});
+
   Labelled<Counter> rpc_count = Plain(rpc_total, {"method", "code"});
   Labelled<Histogram> rpc_latency = Buckets(rpc_seconds, {"method", "code"}, kRpcBuckets);
   Labelled<Gauge> items = Plain(items_f, {"state"});
@@ -204,6 +290,18 @@ struct Metrics::Impl {
   Labelled<Gauge> reminders = Plain(reminders_f, {"state"});
   Labelled<Counter> fired = Plain(fired_f, {"kind"});
   Labelled<Counter> deliveries = Plain(deliveries_f, {"channel", "outcome"});
+  Labelled<Gauge> store_l0 = Plain(store_l0_f, {"cf"});
+  Labelled<Gauge> store_pending = Plain(store_pending_f, {"cf"});
+  Labelled<Gauge> store_memtable = Plain(store_memtable_f, {"cf"});
+  Labelled<Gauge> store_disk = Plain(store_disk_f, {"cf", "kind"});
+  Labelled<Counter> store_flush_cpu = Plain(store_flush_cpu_f, {"cf"});
+  Labelled<Counter> store_flush_written = Plain(store_flush_written_f, {"cf"});
+  Labelled<Counter> store_compaction_cpu = Plain(store_compaction_cpu_f, {"cf"});
+  Labelled<Counter> store_compaction_read = Plain(store_compaction_read_f, {"cf"});
+  Labelled<Counter> store_compaction_written = Plain(store_compaction_written_f, {"cf"});
+  Labelled<Counter> store_stalls = Plain(store_stalls_f, {"cf", "kind"});
+  Labelled<Gauge> store_jobs = Plain(store_jobs_f, {"kind"});
+  Labelled<Gauge> store_cache = Plain(store_cache_f, {"kind"});
 };
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
@@ -256,6 +354,48 @@ void Metrics::SetRemindersByState(std::string_view state, uint64_t n) {
 void Metrics::SetOutbox(uint64_t pending, double oldest_age_seconds) {
   impl_->outbox_pending.Set(static_cast<double>(pending));
   impl_->outbox_age.Set(Sane(oldest_age_seconds));
+}
+
+namespace {
+
+// A counter that mirrors a total kept elsewhere: it moves up to it, never down.
+void Follow(Counter* c, double total) {
+  if (c != nullptr && total > c->Value()) c->Increment(total - c->Value());
+}
+
+void Put(Gauge* g, double v) {
+  if (g != nullptr) g->Set(v);
+}
+
+}  // namespace
+
+void Metrics::SetStore(const StoreFigures& store) {
+  Impl& m = *impl_;
+  for (const auto& cf : store.column_families) {
+    const std::string_view name = cf.name;
+    Put(m.store_l0.Get({name}), static_cast<double>(cf.level0_files));
+    Put(m.store_pending.Get({name}), static_cast<double>(cf.pending_compaction_bytes));
+    Put(m.store_memtable.Get({name}), static_cast<double>(cf.memtable_bytes));
+    Put(m.store_disk.Get({name, "sst"}), static_cast<double>(cf.sst_bytes));
+    Put(m.store_disk.Get({name, "blob"}), static_cast<double>(cf.blob_bytes));
+    Follow(m.store_flush_cpu.Get({name}), cf.flush_cpu_seconds);
+    Follow(m.store_flush_written.Get({name}), static_cast<double>(cf.flush_written_bytes));
+    Follow(m.store_compaction_cpu.Get({name}), cf.compaction_cpu_seconds);
+    Follow(m.store_compaction_read.Get({name}), static_cast<double>(cf.compaction_read_bytes));
+    Follow(m.store_compaction_written.Get({name}),
+           static_cast<double>(cf.compaction_written_bytes));
+    Follow(m.store_stalls.Get({name, "slowdown"}), static_cast<double>(cf.write_slowdowns));
+    Follow(m.store_stalls.Get({name, "stop"}), static_cast<double>(cf.write_stops));
+  }
+  Follow(&m.store_wal_written, static_cast<double>(store.wal_written_bytes));
+  Follow(&m.store_wal_syncs, static_cast<double>(store.wal_syncs));
+  Follow(&m.store_stall_seconds, Sane(store.write_stall_seconds));
+  m.store_stopped.Set(store.write_stopped ? 1 : 0);
+  Put(m.store_jobs.Get({"flush"}), static_cast<double>(store.running_flushes));
+  Put(m.store_jobs.Get({"compaction"}), static_cast<double>(store.running_compactions));
+  Put(m.store_cache.Get({"capacity"}), static_cast<double>(store.block_cache_capacity_bytes));
+  Put(m.store_cache.Get({"usage"}), static_cast<double>(store.block_cache_usage_bytes));
+  Put(m.store_cache.Get({"pinned"}), static_cast<double>(store.block_cache_pinned_bytes));
 }
 
 std::string Metrics::Render() const {

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
@@ -538,6 +540,59 @@ Status Store::CompactEvents(uint64_t cut) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Write(wo, &batch), "compaction");
+}
+
+StoreStats Store::Stats() const {
+  StoreStats out;
+  auto int_property = [&](rocksdb::ColumnFamilyHandle* cf, const std::string& name) {
+    uint64_t v = 0;
+    return db_->GetIntProperty(cf, name, &v) ? v : 0;
+  };
+  auto number = [](const std::map<std::string, std::string>& m, const std::string& key) {
+    auto it = m.find(key);
+    return it == m.end() ? 0.0 : std::strtod(it->second.c_str(), nullptr);
+  };
+  auto bytes = [](double gib) { return static_cast<uint64_t>(gib * double(1ull << 30)); };
+  using P = rocksdb::DB::Properties;
+  for (rocksdb::ColumnFamilyHandle* cf : handles_) {
+    ColumnFamilyStats c;
+    c.name = cf == meta_ ? "meta" : cf->GetName();
+    c.level0_files = int_property(cf, P::kNumFilesAtLevelPrefix + "0");
+    c.pending_compaction_bytes = int_property(cf, P::kEstimatePendingCompactionBytes);
+    c.memtable_bytes = int_property(cf, P::kCurSizeAllMemTables);
+    c.sst_bytes = int_property(cf, P::kTotalSstFilesSize);
+    c.blob_bytes = int_property(cf, P::kTotalBlobFileSize);
+    // RocksDB's compaction table: the row of level 0 holds the flushes (a flush writes a level-0
+    // file), the sum holds every job. Sizes are in GiB with six decimals, about 1 KB.
+    std::map<std::string, std::string> m;
+    if (db_->GetMapProperty(cf, P::kCFStats, &m)) {
+      const double cpu_all = number(m, "compaction.Sum.CompMergeCPU");
+      c.flush_cpu_seconds = number(m, "compaction.L0.CompMergeCPU");
+      c.compaction_cpu_seconds = std::max(0.0, cpu_all - c.flush_cpu_seconds);
+      const double written_l0 = number(m, "compaction.L0.WriteGB") + number(m, "compaction.L0.WblobGB");
+      const double written = number(m, "compaction.Sum.WriteGB") + number(m, "compaction.Sum.WblobGB");
+      c.flush_written_bytes = bytes(written_l0);
+      c.compaction_written_bytes = bytes(std::max(0.0, written - written_l0));
+      c.compaction_read_bytes = bytes(number(m, "compaction.Sum.ReadGB") +
+                                      number(m, "compaction.Sum.RblobGB"));
+      c.write_slowdowns = static_cast<uint64_t>(number(m, "io_stalls.total_slowdown"));
+      c.write_stops = static_cast<uint64_t>(number(m, "io_stalls.total_stop"));
+    }
+    out.column_families.push_back(std::move(c));
+  }
+  std::map<std::string, std::string> db;
+  if (db_->GetMapProperty(P::kDBStats, &db)) {
+    out.wal_written_bytes = static_cast<uint64_t>(number(db, "db.wal_bytes_written"));
+    out.wal_syncs = static_cast<uint64_t>(number(db, "db.wal_syncs"));
+    out.write_stall_seconds = number(db, "db.user_write_stall_micros") / 1e6;
+  }
+  out.write_stopped = int_property(meta_, P::kIsWriteStopped) != 0;
+  out.running_flushes = int_property(meta_, P::kNumRunningFlushes);
+  out.running_compactions = int_property(meta_, P::kNumRunningCompactions);
+  out.block_cache_capacity_bytes = int_property(meta_, P::kBlockCacheCapacity);
+  out.block_cache_usage_bytes = int_property(meta_, P::kBlockCacheUsage);
+  out.block_cache_pinned_bytes = int_property(meta_, P::kBlockCachePinnedUsage);
+  return out;
 }
 
 // ------------------------------------------------------------------------------------------

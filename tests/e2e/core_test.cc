@@ -464,6 +464,18 @@ TEST(MetricsTest, PrometheusMetricsAndHealthOverHttp) {
   EXPECT_NE(metrics.find("rectify_revision 4"), std::string::npos);
   EXPECT_NE(metrics.find("rectify_items{state=\"DRAFT\"} 4"), std::string::npos);
   EXPECT_NE(metrics.find("rectify_commits_total 4"), std::string::npos);
+  // The storage engine's figures, one series per column family, read from the daemon's RocksDB.
+  for (const char* cf : {"meta", "items", "events", "index", "idem", "remind"}) {
+    EXPECT_NE(metrics.find("rectify_store_level0_files{cf=\"" + std::string(cf) + "\"}"),
+              std::string::npos)
+        << cf << "\n" << metrics;
+  }
+  EXPECT_EQ(metrics.find("rectify_store_wal_written_bytes_total 0\n"), std::string::npos)
+      << "four commits wrote nothing to the WAL?\n" << metrics;
+  EXPECT_NE(metrics.find("rectify_store_wal_syncs_total "), std::string::npos);
+  EXPECT_NE(metrics.find("rectify_store_block_cache_bytes{kind=\"capacity\"} 67108864"),
+            std::string::npos)
+      << metrics;
   for (const char* light : {"GREEN", "BLUE", "YELLOW", "RED"}) {
     EXPECT_NE(metrics.find("rectify_items_by_light{light=\"" + std::string(light) + "\"} 1"),
               std::string::npos)

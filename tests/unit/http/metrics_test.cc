@@ -53,6 +53,10 @@ TEST(MetricsTest, FreshRegistryHasTheUnlabelledSeries) {
   EXPECT_EQ(e.TypeOf("rectify_watcher_max_lag_revisions"), "gauge");
   EXPECT_EQ(e.TypeOf("rectify_outbox_pending"), "gauge");
   EXPECT_EQ(e.TypeOf("rectify_outbox_oldest_age_seconds"), "gauge");
+  EXPECT_EQ(e.TypeOf("rectify_store_wal_written_bytes_total"), "counter");
+  EXPECT_EQ(e.TypeOf("rectify_store_wal_syncs_total"), "counter");
+  EXPECT_EQ(e.TypeOf("rectify_store_write_stall_seconds_total"), "counter");
+  EXPECT_EQ(e.TypeOf("rectify_store_write_stopped"), "gauge");
   EXPECT_EQ(e.Value("rectify_commits_total"), 0);
   EXPECT_EQ(e.Value("rectify_fsync_duration_seconds_count"), 0);
   EXPECT_EQ(e.Bucket("rectify_fsync_duration_seconds", {}, "+Inf"), 0);
@@ -79,7 +83,7 @@ TEST(MetricsTest, EveryFamilyHasItsType) {
     EXPECT_EQ(name.rfind("rectify_", 0), 0u) << name;
     EXPECT_FALSE(f.help.empty()) << name;
   }
-  EXPECT_EQ(e.families.size(), 17u);
+  EXPECT_EQ(e.families.size(), 21u);  // with the store's four unlabelled ones
 }
 
 TEST(MetricsTest, RpcCountsAndLatencyBuckets) {
@@ -168,6 +172,86 @@ TEST(MetricsTest, GaugesAreSetNotAdded) {
   EXPECT_EQ(e.Value("rectify_outbox_pending"), 0);
   EXPECT_EQ(e.Value("rectify_outbox_oldest_age_seconds"), 0);
   EXPECT_EQ(e.Value("rectify_watchers"), 0);
+}
+
+StoreFigures SomeStore(double scale) {
+  StoreFigures s;
+  StoreFigures::ColumnFamily items;
+  items.name = "items";
+  items.level0_files = 3;
+  items.pending_compaction_bytes = static_cast<uint64_t>(1000 * scale);
+  items.memtable_bytes = 4096;
+  items.sst_bytes = 1 << 20;
+  items.blob_bytes = 0;
+  items.flush_cpu_seconds = 0.25 * scale;
+  items.flush_written_bytes = static_cast<uint64_t>(5000 * scale);
+  items.compaction_cpu_seconds = 1.5 * scale;
+  items.compaction_read_bytes = static_cast<uint64_t>(7000 * scale);
+  items.compaction_written_bytes = static_cast<uint64_t>(6000 * scale);
+  items.write_slowdowns = static_cast<uint64_t>(2 * scale);
+  items.write_stops = 0;
+  StoreFigures::ColumnFamily index = items;
+  index.name = "index";
+  index.blob_bytes = 123456;
+  s.column_families = {items, index};
+  s.wal_written_bytes = static_cast<uint64_t>(1e6 * scale);
+  s.wal_syncs = static_cast<uint64_t>(10 * scale);
+  s.write_stall_seconds = 0.5 * scale;
+  s.write_stopped = scale > 1;
+  s.running_flushes = 1;
+  s.running_compactions = 0;
+  s.block_cache_capacity_bytes = 64 << 20;
+  s.block_cache_usage_bytes = 1 << 20;
+  s.block_cache_pinned_bytes = 4096;
+  return s;
+}
+
+TEST(MetricsTest, StoreFiguresBecomeSeriesByColumnFamily) {
+  Metrics m;
+  m.SetStore(SomeStore(1));
+  Exposition e = Scrape(m);
+  EXPECT_EQ(e.TypeOf("rectify_store_level0_files"), "gauge");
+  EXPECT_EQ(e.TypeOf("rectify_store_compaction_cpu_seconds_total"), "counter");
+  EXPECT_EQ(e.TypeOf("rectify_store_wal_syncs_total"), "counter");
+  EXPECT_EQ(e.Value("rectify_store_level0_files", {{"cf", "items"}}), 3);
+  EXPECT_EQ(e.Value("rectify_store_pending_compaction_bytes", {{"cf", "index"}}), 1000);
+  EXPECT_EQ(e.Value("rectify_store_memtable_bytes", {{"cf", "items"}}), 4096);
+  EXPECT_EQ(e.Value("rectify_store_disk_bytes", {{"cf", "index"}, {"kind", "blob"}}), 123456);
+  EXPECT_EQ(e.Value("rectify_store_disk_bytes", {{"cf", "items"}, {"kind", "sst"}}), 1 << 20);
+  EXPECT_EQ(e.Value("rectify_store_flush_cpu_seconds_total", {{"cf", "items"}}), 0.25);
+  EXPECT_EQ(e.Value("rectify_store_flush_written_bytes_total", {{"cf", "items"}}), 5000);
+  EXPECT_EQ(e.Value("rectify_store_compaction_cpu_seconds_total", {{"cf", "index"}}), 1.5);
+  EXPECT_EQ(e.Value("rectify_store_compaction_read_bytes_total", {{"cf", "items"}}), 7000);
+  EXPECT_EQ(e.Value("rectify_store_compaction_written_bytes_total", {{"cf", "items"}}), 6000);
+  EXPECT_EQ(e.Value("rectify_store_write_stalls_total", {{"cf", "items"}, {"kind", "slowdown"}}),
+            2);
+  EXPECT_EQ(e.Value("rectify_store_write_stalls_total", {{"cf", "items"}, {"kind", "stop"}}), 0);
+  EXPECT_EQ(e.Value("rectify_store_wal_written_bytes_total"), 1e6);
+  EXPECT_EQ(e.Value("rectify_store_wal_syncs_total"), 10);
+  EXPECT_EQ(e.Value("rectify_store_write_stall_seconds_total"), 0.5);
+  EXPECT_EQ(e.Value("rectify_store_write_stopped"), 0);
+  EXPECT_EQ(e.Value("rectify_store_running_jobs", {{"kind", "flush"}}), 1);
+  EXPECT_EQ(e.Value("rectify_store_running_jobs", {{"kind", "compaction"}}), 0);
+  EXPECT_EQ(e.Value("rectify_store_block_cache_bytes", {{"kind", "capacity"}}), 64 << 20);
+  EXPECT_EQ(e.Value("rectify_store_block_cache_bytes", {{"kind", "usage"}}), 1 << 20);
+  EXPECT_EQ(e.Value("rectify_store_block_cache_bytes", {{"kind", "pinned"}}), 4096);
+}
+
+TEST(MetricsTest, StoreCountersFollowTheStoresTotalsAndNeverGoBack) {
+  Metrics m;
+  m.SetStore(SomeStore(1));
+  m.SetStore(SomeStore(3));  // totals grew: the counters are the new totals, not sums
+  Exposition e = Scrape(m);
+  EXPECT_EQ(e.Value("rectify_store_compaction_cpu_seconds_total", {{"cf", "items"}}), 4.5);
+  EXPECT_EQ(e.Value("rectify_store_wal_syncs_total"), 30);
+  EXPECT_EQ(e.Value("rectify_store_write_stall_seconds_total"), 1.5);
+  EXPECT_EQ(e.Value("rectify_store_write_stopped"), 1);
+  EXPECT_EQ(e.Value("rectify_store_pending_compaction_bytes", {{"cf", "items"}}), 3000);
+  m.SetStore(SomeStore(2));  // lower totals: gauges follow, counters stay
+  e = Scrape(m);
+  EXPECT_EQ(e.Value("rectify_store_compaction_cpu_seconds_total", {{"cf", "items"}}), 4.5);
+  EXPECT_EQ(e.Value("rectify_store_wal_syncs_total"), 30);
+  EXPECT_EQ(e.Value("rectify_store_pending_compaction_bytes", {{"cf", "items"}}), 2000);
 }
 
 TEST(MetricsTest, RevisionKeepsItsDigits) {

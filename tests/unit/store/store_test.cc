@@ -191,6 +191,71 @@ TEST(StoreOpenTest, CompactionRunsAtIdlePriorityWhenAsked) {
   }
 }
 
+// Store::Stats reads RocksDB's own figures: flushes and compactions of real writes show up in the
+// column family that had them, and nowhere else.
+TEST(StoreOpenTest, StatsFollowFlushesAndCompactionsPerColumnFamily) {
+  TempDir tmp;
+  StoreOptions o;
+  o.dir = tmp.path();
+  o.write_buffer_bytes = 64 << 10;
+  o.block_cache_bytes = 8 << 20;
+  auto opened = Store::Open(o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto& store = *opened;
+
+  StoreStats fresh = store->Stats();
+  std::vector<std::string> names;
+  for (const auto& cf : fresh.column_families) names.push_back(cf.name);
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("meta", "items", "events", "index", "idem",
+                                                     "remind"));
+  EXPECT_EQ(fresh.block_cache_capacity_bytes, o.block_cache_bytes);
+  auto items_of = [](const StoreStats& s) {
+    for (const auto& cf : s.column_families) {
+      if (cf.name == "items") return cf;
+    }
+    return ColumnFamilyStats{};
+  };
+  EXPECT_EQ(items_of(fresh).flush_written_bytes, 0u);
+  EXPECT_EQ(items_of(fresh).compaction_written_bytes, 0u);
+
+  int serial = 0, synced = 0;
+  uint64_t written = 0;
+  StoreStats now;
+  for (int round = 0; round < 400; ++round) {
+    auto ws = store->NewWriteSet();
+    for (int i = 0; i < 50; ++i) {
+      // Ids out of order, so that level-0 files overlap and compactions rewrite them (files of
+      // ascending keys would only be moved down a level).
+      const int id = 100000 + (++serial * 7919) % 90000;
+      v1::Item item =
+          MakeItem("2025-" + std::to_string(id), v1::STATE_ASSIGNED, "办公室", "2025-06-30");
+      item.set_title(std::string(1000, 'x'));
+      ws->PutItem(item, nullptr);
+    }
+    written += ws->size_bytes();
+    const bool sync = round % 10 == 0;
+    synced += sync;
+    ASSERT_TRUE(store->Commit(*ws, sync).ok());
+    now = store->Stats();
+    if (items_of(now).compaction_written_bytes > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const ColumnFamilyStats items = items_of(now);
+  EXPECT_GT(items.flush_written_bytes, 0u);
+  EXPECT_GT(items.compaction_written_bytes, 0u) << "no compaction of items after 20 MB of them";
+  EXPECT_GT(items.compaction_read_bytes, 0u);
+  EXPECT_GT(items.flush_cpu_seconds + items.compaction_cpu_seconds, 0.0);
+  EXPECT_GT(items.sst_bytes, 0u);
+  EXPECT_GE(now.wal_written_bytes, written);
+  EXPECT_GE(now.wal_syncs, static_cast<uint64_t>(synced));
+  for (const auto& cf : now.column_families) {
+    if (cf.name == "events" || cf.name == "idem") {
+      EXPECT_EQ(cf.flush_written_bytes, 0u) << cf.name << " was never written";
+      EXPECT_EQ(cf.sst_bytes, 0u) << cf.name;
+    }
+  }
+}
+
 TEST(StoreOpenTest, ReopenKeepsCommittedData) {
   TempDir tmp;
   const v1::Item item = MakeItem("2025-000001", v1::STATE_ASSIGNED, "办公室", "2025-06-30");

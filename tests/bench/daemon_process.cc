@@ -1,11 +1,15 @@
 #include "daemon_process.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +17,7 @@
 #include <thread>
 
 #include "client.h"
+#include "http_get.h"
 #include "spawn.h"
 
 namespace rectify::bench {
@@ -36,6 +41,23 @@ bool ReadStat(const std::string& path, std::string* comm, uint64_t* ticks) {
   }
   *ticks = utime + stime;
   return true;
+}
+
+// A port nothing listens on right now (bound, read, released): for the daemon's /metrics.
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
 }
 
 uint64_t StatusField(const std::string& status, const std::string& key) {
@@ -83,6 +105,13 @@ std::string DaemonProcess::Start(std::chrono::seconds timeout) {
     args.push_back(config_file);
   }
   args.insert(args.end(), spec_.extra_args.begin(), spec_.extra_args.end());
+  if (spec_.metrics) {
+    metrics_port_ = FreePort();
+    if (metrics_port_ > 0) {
+      args.push_back("--http-listen");
+      args.push_back("127.0.0.1:" + std::to_string(metrics_port_));
+    }
+  }
   const auto t0 = std::chrono::steady_clock::now();
   // The daemon gets SIGKILL when the bench dies (support/spawn.h), so a killed benchmark never
   // leaves a daemon holding the data directory.
@@ -132,6 +161,30 @@ double DaemonProcess::Stop() {
   pid_ = g_spawned = -1;
   addr_.clear();
   return -1;
+}
+
+StoreWork DaemonProcess::ReadStoreWork() const {
+  StoreWork w;
+  if (pid_ <= 0 || metrics_port_ <= 0) return w;
+  const std::string resp = test_support::HttpGet(metrics_port_, "/metrics");
+  if (resp.rfind("200\n", 0) != 0) return w;
+  std::istringstream in(resp.substr(4));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto space = line.rfind(' ');
+    if (space == std::string::npos) continue;
+    const std::string name = line.substr(0, line.find_first_of("{ "));
+    const double v = std::strtod(line.c_str() + space + 1, nullptr);
+    if (name == "rectify_store_flush_written_bytes_total") w.flush_bytes += v;
+    if (name == "rectify_store_compaction_written_bytes_total") w.compaction_bytes += v;
+    if (name == "rectify_store_flush_cpu_seconds_total" ||
+        name == "rectify_store_compaction_cpu_seconds_total") {
+      w.cpu_s += v;
+    }
+  }
+  w.ok = true;
+  return w;
 }
 
 ProcSample DaemonProcess::Sample() const {

@@ -31,6 +31,16 @@ struct DaemonSpec {
   std::string work_dir;  // where the config, log and address file go
   std::string config;    // TOML text ("" = none)
   std::vector<std::string> extra_args;
+  bool metrics = false;  // serve /metrics (--http-listen on a free port), for StoreWork
+};
+
+// The storage engine's background work so far, from the daemon's /metrics (rectify_store_*,
+// summed over the column families): bytes flushes and compactions wrote, their CPU time.
+struct StoreWork {
+  bool ok = false;
+  double flush_bytes = 0;
+  double compaction_bytes = 0;
+  double cpu_s = 0;
 };
 
 class DaemonProcess {
@@ -50,6 +60,8 @@ class DaemonProcess {
   double startup_seconds() const { return startup_s_; }
 
   ProcSample Sample() const;
+  // Scrapes /metrics (DaemonSpec::metrics); ok = false when it is off or does not answer.
+  StoreWork ReadStoreWork() const;
   // Resets VmHWM to the current RSS (/proc/PID/clear_refs, "5"), so the next peak is this
   // phase's. False if the kernel refused.
   bool ResetPeak() const;
@@ -60,6 +72,7 @@ class DaemonProcess {
   std::string addr_;
   pid_t pid_ = -1;
   double startup_s_ = 0;
+  int metrics_port_ = 0;
 };
 
 // Kills the daemon started last, if any (for fatal errors on the way out).

@@ -218,6 +218,7 @@ int Main(int argc, char** argv) {
     out.facts().scheduler =
         scheduler ? "on, as rectifyd's default config has it (--scheduler; off for load, remind)"
                   : "off ([reminders] scheduler = false; --scheduler turns it on)";
+    spec.metrics = want != "load";  // the store's background work per run (StoreWork)
     daemon = std::make_unique<DaemonProcess>(spec);
     if (std::string err = daemon->Start(std::chrono::seconds(600)); !err.empty()) Fatal(err);
     v1::ServerInfo info = connected(daemon->addr());

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -30,6 +31,28 @@ double ClientCpuSeconds() {
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
          (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// The machine's CPU time from /proc/stat, in ticks: all of it, idle (with iowait), and stolen by
+// the hypervisor (a shared VM's other tenants: figures taken while it is high are not this
+// machine's).
+struct MachineCpu {
+  uint64_t total = 0, idle = 0, steal = 0;
+};
+
+MachineCpu ReadMachineCpu() {
+  MachineCpu m;
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  uint64_t v[10] = {};
+  in >> cpu;
+  for (auto& x : v) in >> x;
+  if (!in || cpu != "cpu") return m;
+  for (uint64_t x : v) m.total += x;
+  m.total -= v[8] + v[9];  // guest time is already counted in user and nice
+  m.idle = v[3] + v[4];
+  m.steal = v[7];
+  return m;
 }
 
 double Pct(const std::vector<float>& sorted, double q) {
@@ -356,19 +379,27 @@ Row Bench::Measure(const std::string& workload, int concurrency, bool writes,
                    const std::function<RunResult(const Window&)>& go) {
   ProcSample d0, d1;
   double c0 = 0, c1 = 0;
+  MachineCpu m0, m1;
+  StoreWork s0, s1;
   uint64_t rev0 = 0, rev1 = 0, items_total = 0;
   Window w = BaseWindow();
   w.at_start = [&] {
     if (daemon_) {
       daemon_->ResetPeak();
       d0 = daemon_->Sample();
+      s0 = daemon_->ReadStoreWork();
     }
     c0 = ClientCpuSeconds();
+    m0 = ReadMachineCpu();
     if (writes) rev0 = Revision();
   };
   w.at_end = [&] {
-    if (daemon_) d1 = daemon_->Sample();
+    if (daemon_) {
+      d1 = daemon_->Sample();
+      s1 = daemon_->ReadStoreWork();
+    }
     c1 = ClientCpuSeconds();
+    m1 = ReadMachineCpu();
     v1::ServerInfo info;
     if (client_.Info(&info).ok()) {
       rev1 = info.revision();
@@ -395,11 +426,25 @@ Row Bench::Measure(const std::string& workload, int concurrency, bool writes,
     std::string json;
     row.notes.push_back(TopThreads(d0, d1, wall, &json));
     row.AddRaw("daemon_threads_cpu_pct", json);
+    if (s0.ok && s1.ok && r.ok > 0) {
+      // RocksDB's flushes and compactions inside the window (they trail the writes they
+      // follow, so a short run's figure is rough): bytes written per op, and their CPU.
+      const double ops = static_cast<double>(r.ok);
+      row.Add("flush_kb_per_op", (s1.flush_bytes - s0.flush_bytes) / 1024 / ops, 2);
+      row.Add("compaction_kb_per_op", (s1.compaction_bytes - s0.compaction_bytes) / 1024 / ops, 2);
+      row.Add("store_bg_cpu_us_per_op", 1e6 * (s1.cpu_s - s0.cpu_s) / ops, 1);
+    }
   } else {
     row.AddNull("daemon_cpu_pct");
     row.AddNull("daemon_peak_rss_mb");
   }
   row.Add("client_cpu_pct", 100 * (c1 - c0) / r.seconds, 0);
+  if (m1.total > m0.total) {
+    // Of the machine's CPU time in the window: what the hypervisor took, and what stayed idle.
+    const double total = static_cast<double>(m1.total - m0.total);
+    row.Add("machine_steal_pct", 100 * static_cast<double>(m1.steal - m0.steal) / total, 0);
+    row.Add("machine_idle_pct", 100 * static_cast<double>(m1.idle - m0.idle) / total, 0);
+  }
   if (writes && opts_.batches) {
     if (test_clock_) {
       row.notes.push_back("batches: unknown (the daemon runs on a test clock)");

@@ -182,6 +182,8 @@ StoreWork DaemonProcess::ReadStoreWork() const {
         name == "rectify_store_compaction_cpu_seconds_total") {
       w.cpu_s += v;
     }
+    if (name == "rectify_store_pending_compaction_bytes") w.pending_compaction_bytes += v;
+    if (name == "rectify_store_running_jobs") w.running_jobs += v;
   }
   w.ok = true;
   return w;

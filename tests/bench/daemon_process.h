@@ -41,6 +41,8 @@ struct StoreWork {
   double flush_bytes = 0;
   double compaction_bytes = 0;
   double cpu_s = 0;
+  double pending_compaction_bytes = 0;  // now, not a total
+  double running_jobs = 0;              // flushes and compactions running now
 };
 
 class DaemonProcess {

@@ -63,6 +63,9 @@ class Bench {
   void Watch();
   void Remind();
   void Load(uint64_t target, int concurrency);
+  // Waits (at most 15 min) until RocksDB has no compaction pending or running: after a load,
+  // and before the first measured run on a ledger that was left with compactions to do.
+  void SettleStore();
 
  private:
   Issue CeilingIssue();

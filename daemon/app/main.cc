@@ -136,9 +136,6 @@ int RunCheck(const std::string& dir, const date::time_zone* zone,
   return clean ? 0 : 1;
 }
 
-// rectifyd --verify-audit DIR: recompute the audit chain of a ledger that need not be served
-// (read-only: works beside a running daemon, changes nothing). Exit 0 intact, 3 broken, 1 when
-// the ledger cannot be read.
 // The store's figures as /metrics shows them (http/ does not see store/).
 http::StoreFigures FiguresOf(const store::StoreStats& s) {
   http::StoreFigures f;
@@ -171,6 +168,9 @@ http::StoreFigures FiguresOf(const store::StoreStats& s) {
   return f;
 }
 
+// rectifyd --verify-audit DIR: recompute the audit chain of a ledger that need not be served
+// (read-only: works beside a running daemon, changes nothing). Exit 0 intact, 3 broken, 1 when
+// the ledger cannot be read.
 int VerifyAuditOffline(const std::string& dir) {
   store::StoreOptions sopts;
   sopts.dir = dir;

@@ -194,7 +194,8 @@ struct Metrics::Impl {
   Family<Gauge>& store_pending_f =
       BuildGauge()
           .Name("rectify_store_pending_compaction_bytes")
-          .Help("RocksDB's estimate of the bytes compaction has still to rewrite, by column family.")
+          .Help("RocksDB's estimate of the bytes compaction has still to rewrite, by column "
+                "family.")
           .Register(*registry);
   Family<Gauge>& store_memtable_f = BuildGauge()
                                         .Name("rectify_store_memtable_bytes")

@@ -563,14 +563,17 @@ StoreStats Store::Stats() const {
     c.sst_bytes = int_property(cf, P::kTotalSstFilesSize);
     c.blob_bytes = int_property(cf, P::kTotalBlobFileSize);
     // RocksDB's compaction table: the row of level 0 holds the flushes (a flush writes a level-0
-    // file), the sum holds every job. Sizes are in GiB with six decimals, about 1 KB.
+    // file; an intra-L0 compaction, rare here, counts there too), the sum holds every job. Sizes
+    // are in GiB with six decimals, about 1 KB.
     std::map<std::string, std::string> m;
     if (db_->GetMapProperty(cf, P::kCFStats, &m)) {
       const double cpu_all = number(m, "compaction.Sum.CompMergeCPU");
       c.flush_cpu_seconds = number(m, "compaction.L0.CompMergeCPU");
       c.compaction_cpu_seconds = std::max(0.0, cpu_all - c.flush_cpu_seconds);
-      const double written_l0 = number(m, "compaction.L0.WriteGB") + number(m, "compaction.L0.WblobGB");
-      const double written = number(m, "compaction.Sum.WriteGB") + number(m, "compaction.Sum.WblobGB");
+      const double written_l0 =
+          number(m, "compaction.L0.WriteGB") + number(m, "compaction.L0.WblobGB");
+      const double written =
+          number(m, "compaction.Sum.WriteGB") + number(m, "compaction.Sum.WblobGB");
       c.flush_written_bytes = bytes(written_l0);
       c.compaction_written_bytes = bytes(std::max(0.0, written - written_l0));
       c.compaction_read_bytes = bytes(number(m, "compaction.Sum.ReadGB") +

@@ -136,38 +136,6 @@ int RunCheck(const std::string& dir, const date::time_zone* zone,
   return clean ? 0 : 1;
 }
 
-// The store's figures as /metrics shows them (http/ does not see store/).
-http::StoreFigures FiguresOf(const store::StoreStats& s) {
-  http::StoreFigures f;
-  for (const auto& c : s.column_families) {
-    f.column_families.push_back({
-        .name = c.name,
-        .level0_files = c.level0_files,
-        .pending_compaction_bytes = c.pending_compaction_bytes,
-        .memtable_bytes = c.memtable_bytes,
-        .sst_bytes = c.sst_bytes,
-        .blob_bytes = c.blob_bytes,
-        .flush_cpu_seconds = c.flush_cpu_seconds,
-        .flush_written_bytes = c.flush_written_bytes,
-        .compaction_cpu_seconds = c.compaction_cpu_seconds,
-        .compaction_read_bytes = c.compaction_read_bytes,
-        .compaction_written_bytes = c.compaction_written_bytes,
-        .write_slowdowns = c.write_slowdowns,
-        .write_stops = c.write_stops,
-    });
-  }
-  f.wal_written_bytes = s.wal_written_bytes;
-  f.wal_syncs = s.wal_syncs;
-  f.write_stall_seconds = s.write_stall_seconds;
-  f.write_stopped = s.write_stopped;
-  f.running_flushes = s.running_flushes;
-  f.running_compactions = s.running_compactions;
-  f.block_cache_capacity_bytes = s.block_cache_capacity_bytes;
-  f.block_cache_usage_bytes = s.block_cache_usage_bytes;
-  f.block_cache_pinned_bytes = s.block_cache_pinned_bytes;
-  return f;
-}
-
 // rectifyd --verify-audit DIR: recompute the audit chain of a ledger that need not be served
 // (read-only: works beside a running daemon, changes nothing). Exit 0 intact, 3 broken, 1 when
 // the ledger cannot be read.
@@ -463,7 +431,7 @@ int Run(const Flags& flags, sigset_t sigs) {
         }
       }
       metrics.SetRevision(engine.committed_revision());
-      metrics.SetStore(FiguresOf(engine.store().Stats()));
+      metrics.SetStore(engine.store().Stats());
       metrics.SetWatchers(hub.stream_count());
       metrics.SetWatcherMaxLag(hub.max_lag());
       if (auto info = engine.GetServerInfo(); info.ok()) {

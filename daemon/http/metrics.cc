@@ -370,7 +370,7 @@ void Put(Gauge* g, double v) {
 
 }  // namespace
 
-void Metrics::SetStore(const StoreFigures& store) {
+void Metrics::SetStore(const StoreStats& store) {
   Impl& m = *impl_;
   for (const auto& cf : store.column_families) {
     const std::string_view name = cf.name;

@@ -21,39 +21,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "common/store_stats.h"
 
 namespace rectify::http {
-
-// The storage engine's own figures, as store::Store::Stats() gives them (app/ copies them over:
-// http/ does not depend on store/). Counters are totals since the store was opened.
-struct StoreFigures {
-  struct ColumnFamily {
-    std::string name;
-    uint64_t level0_files = 0;
-    uint64_t pending_compaction_bytes = 0;
-    uint64_t memtable_bytes = 0;
-    uint64_t sst_bytes = 0;
-    uint64_t blob_bytes = 0;
-    double flush_cpu_seconds = 0;
-    uint64_t flush_written_bytes = 0;
-    double compaction_cpu_seconds = 0;
-    uint64_t compaction_read_bytes = 0;
-    uint64_t compaction_written_bytes = 0;
-    uint64_t write_slowdowns = 0;
-    uint64_t write_stops = 0;
-  };
-  std::vector<ColumnFamily> column_families;
-  uint64_t wal_written_bytes = 0;
-  uint64_t wal_syncs = 0;
-  double write_stall_seconds = 0;
-  bool write_stopped = false;
-  uint64_t running_flushes = 0;
-  uint64_t running_compactions = 0;
-  uint64_t block_cache_capacity_bytes = 0;
-  uint64_t block_cache_usage_bytes = 0;
-  uint64_t block_cache_pinned_bytes = 0;
-};
 
 class Metrics {
  public:
@@ -89,7 +60,7 @@ class Metrics {
   void SetOutbox(uint64_t pending, double oldest_age_seconds);
 
   // The rectify_store_* series. Counters follow the store's totals (never backwards).
-  void SetStore(const StoreFigures& store);
+  void SetStore(const StoreStats& store);
 
   // Every metric in the Prometheus text exposition format 0.0.4.
   std::string Render() const;

@@ -174,9 +174,9 @@ TEST(MetricsTest, GaugesAreSetNotAdded) {
   EXPECT_EQ(e.Value("rectify_watchers"), 0);
 }
 
-StoreFigures SomeStore(double scale) {
-  StoreFigures s;
-  StoreFigures::ColumnFamily items;
+StoreStats SomeStore(double scale) {
+  StoreStats s;
+  ColumnFamilyStats items;
   items.name = "items";
   items.level0_files = 3;
   items.pending_compaction_bytes = static_cast<uint64_t>(1000 * scale);
@@ -190,7 +190,7 @@ StoreFigures SomeStore(double scale) {
   items.compaction_written_bytes = static_cast<uint64_t>(6000 * scale);
   items.write_slowdowns = static_cast<uint64_t>(2 * scale);
   items.write_stops = 0;
-  StoreFigures::ColumnFamily index = items;
+  ColumnFamilyStats index = items;
   index.name = "index";
   index.blob_bytes = 123456;
   s.column_families = {items, index};

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates tzdata
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libgrpc++-dev libabsl-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libspdlog-dev libfmt-dev libboost-dev libboost-system-dev prometheus-cpp-dev
   libhowardhinnant-date-dev libtomlplusplus-dev libcli11-dev
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libxlsxwriter-dev libsystemd-dev libjemalloc-dev

@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <absl/synchronization/mutex.h>
 #include <systemd/sd-daemon.h>
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/time_util.h>
@@ -551,6 +552,10 @@ void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Debian builds Abseil without NDEBUG, which leaves absl::Mutex's deadlock detector on: every
+  // lock gRPC takes is recorded in one process-wide graph behind one spin lock. A release build
+  // of Abseil has it off. Measured with perf at 64 transitions in flight: 1.4% of the daemon's CPU.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   google::protobuf::SetLogHandler(&ProtobufLog);
   // Signals are taken by sigwait on the main thread: block them before any thread starts
   // (gRPC and RocksDB start threads of their own, some from static initialisers).

@@ -14,6 +14,7 @@
 //   watch       commit-to-subscriber latency and memory per watcher, W watchers
 //   remind      a reminder run over a ledger with a given share due (needs a test clock)
 //   load        fill the ledger with N items spread over years, units, states, deadlines
+//   fsync       (disk.h, not here) append + fdatasync on the data directory's disk, no daemon
 //
 // Threads: every method runs on the caller's thread and blocks until its rows are printed.
 

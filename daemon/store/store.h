@@ -84,16 +84,19 @@ struct ListPage {
 };
 
 // A consistent view at one revision (a RocksDB snapshot). Cheap to make; release when done.
+// Used by the thread that made it: the ledger's counters below are read from the snapshot the
+// first time they are asked for (most reads never ask, and reading all four at creation was
+// four lookups on every GetItem) and kept, unlocked.
 class ReadView {
  public:
   ~ReadView();
-  uint64_t revision() const { return revision_; }
-  uint64_t compact_revision() const { return compact_revision_; }
+  uint64_t revision() const;
+  uint64_t compact_revision() const;
   // The audit chain's anchors (KEYS.md): the first revision written with a hash (earlier
   // events predate the chain), and the hash of the last compacted event ("" when nothing was
   // compacted, or the compacted event had no hash).
-  uint64_t chain_start() const { return chain_start_; }
-  const std::string& compact_hash() const { return compact_hash_; }
+  uint64_t chain_start() const;
+  const std::string& compact_hash() const;
 
   Result<std::optional<v1::Item>> GetItem(std::string_view id) const;
   // Many items, or schedules, in one MultiGet: one answer per id, in the order given. A batch
@@ -157,10 +160,10 @@ class ReadView {
   std::unique_ptr<rocksdb::Iterator> Iter(rocksdb::ColumnFamilyHandle* cf) const;
   class Store* store_;
   const rocksdb::Snapshot* snapshot_;
-  uint64_t revision_ = 0;
-  uint64_t compact_revision_ = 0;
-  uint64_t chain_start_ = 1;
-  std::string compact_hash_;
+  // The u64 at `key` in the meta CF, as of the snapshot; `absent` when it is not there.
+  uint64_t MetaU64(std::string_view key, uint64_t absent) const;
+  mutable std::optional<uint64_t> revision_, compact_revision_, chain_start_;
+  mutable std::optional<std::string> compact_hash_;
 };
 
 // Everything one commit writes. The engine fills one per group commit; Store::Commit writes it

@@ -983,6 +983,43 @@ TEST_F(StoreTest, CompactionRecordsTheHashOfTheLastEventItDeletes) {
   EXPECT_EQ(store_->View()->compact_hash(), "hash-of-5");
 }
 
+// A view reads the ledger's counters on first use, and from its own snapshot: asked only after
+// a later commit and a compaction, it still answers as of the moment it was made.
+TEST_F(StoreTest, AViewAskedLateAnswersAsOfItsSnapshot) {
+  v1::Item a = MakeItem("2025-000001", v1::STATE_ASSIGNED, "U");
+  Commit([&](WriteSet& ws) {
+    for (uint64_t r = 1; r <= 3; ++r) {
+      v1::Event e = MakeEvent(r, a);
+      e.set_hash("hash-of-" + std::to_string(r));
+      ws.PutEvent(e);
+    }
+    ws.PutRevision(3);
+  });
+  ASSERT_TRUE(store_->CompactEvents(2).ok());
+  auto early = store_->View();
+  Commit([&](WriteSet& ws) {
+    v1::Event e = MakeEvent(4, a);
+    e.set_hash("hash-of-4");
+    ws.PutEvent(e);
+    ws.PutRevision(4);
+  });
+  ASSERT_TRUE(store_->CompactEvents(4).ok());
+
+  EXPECT_EQ(early->revision(), 3u);
+  EXPECT_EQ(early->compact_revision(), 2u);
+  EXPECT_EQ(early->compact_hash(), "hash-of-1");
+  EXPECT_EQ(early->chain_start(), 1u);
+  auto events = early->Events(0, 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);  // revisions 2 and 3: the view's range ends at its revision
+  EXPECT_EQ(events->back().revision(), 3u);
+
+  auto late = store_->View();
+  EXPECT_EQ(late->revision(), 4u);
+  EXPECT_EQ(late->compact_revision(), 4u);
+  EXPECT_EQ(late->compact_hash(), "hash-of-3");
+}
+
 }  // namespace audit
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -23,11 +22,6 @@ double ThreadCpuSeconds() {
          (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-double Percentile(const std::vector<double>& sorted, double q) {
-  size_t i = static_cast<size_t>(std::ceil(q * sorted.size()));
-  return sorted[std::clamp<size_t>(i, 1, sorted.size()) - 1];
-}
-
 }  // namespace
 
 Row MeasureSync(const SyncProbe& probe) {
@@ -41,7 +35,7 @@ Row MeasureSync(const SyncProbe& probe) {
     return row;
   }
   const std::vector<char> block(probe.block, 'w');
-  std::vector<double> latency_ms;
+  RunResult r;
   double cpu_s = 0;
   std::string failure;
   const auto from = Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -60,7 +54,7 @@ Row MeasureSync(const SyncProbe& probe) {
     const auto t1 = Clock::now();
     if (t0 >= from) {
       cpu_s += ThreadCpuSeconds() - c0;
-      latency_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      r.latency_ms.push_back(std::chrono::duration<float, std::milli>(t1 - t0).count());
     }
   }
   ::close(fd);
@@ -69,15 +63,18 @@ Row MeasureSync(const SyncProbe& probe) {
     row.notes.push_back(path + ": " + failure);
     return row;
   }
-  if (latency_ms.empty()) return row;
-  std::sort(latency_ms.begin(), latency_ms.end());
-  const double n = static_cast<double>(latency_ms.size());
-  row.ops_per_sec = n / probe.duration_s;
-  row.p50_ms = Percentile(latency_ms, 0.50);
-  row.p99_ms = Percentile(latency_ms, 0.99);
-  row.p999_ms = Percentile(latency_ms, 0.999);
-  row.Add("max_ms", latency_ms.back(), 2);
-  const auto slow = latency_ms.end() - std::upper_bound(latency_ms.begin(), latency_ms.end(), 4.0);
+  if (r.latency_ms.empty()) return row;
+  std::sort(r.latency_ms.begin(), r.latency_ms.end());
+  r.ok = r.latency_ms.size();
+  r.seconds = probe.duration_s;
+  const double n = static_cast<double>(r.ok);
+  row.ops_per_sec = r.ops_per_sec();
+  row.p50_ms = r.Percentile(0.50);
+  row.p99_ms = r.Percentile(0.99);
+  row.p999_ms = r.Percentile(0.999);
+  row.Add("max_ms", r.latency_ms.back(), 2);
+  const auto slow =
+      r.latency_ms.end() - std::upper_bound(r.latency_ms.begin(), r.latency_ms.end(), 4.0f);
   row.Add("over_4ms_pct", 100.0 * slow / n, 2);
   row.Add("cpu_us_per_sync", 1e6 * cpu_s / n);
   row.Add("block_bytes", static_cast<uint64_t>(probe.block));

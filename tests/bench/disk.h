@@ -11,6 +11,7 @@
 #include <string>
 
 #include "report.h"
+#include "runner.h"
 
 namespace rectify::bench {
 

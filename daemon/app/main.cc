@@ -30,6 +30,7 @@
 #include "engine/engine.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "light_census.h"
 #include "remind/scheduler.h"
 #include "rpc/report_service.h"
 #include "rpc/limits.h"
@@ -414,23 +415,13 @@ int Run(const Flags& flags, sigset_t sigs) {
 
   // /metrics, /healthz, /readyz. collect runs on the scrape thread, one scrape at a time.
   std::unique_ptr<http::Server> http_server;
+  LightCensusRefresher census(engine, metrics);
   if (!cfg.http_listen.empty()) {
-    // The light census reads every open item (lights are derived from today), so a scrape
-    // reuses one up to a minute old rather than paying that on every scrape.
-    std::chrono::steady_clock::time_point census_at{};
-    auto collect = [&, census_at]() mutable {
-      const auto now = std::chrono::steady_clock::now();
-      if (census_at == std::chrono::steady_clock::time_point{} ||
-          now - census_at >= std::chrono::seconds(60)) {
-        if (auto census = engine.CountLights(); census.ok()) {
-          for (const auto& [light, n] : census->counts) {
-            metrics.SetItemsByLight(domain::LightName(light), n);
-          }
-          census_at = now;
-        } else {
-          log->warn("light census failed: {}", census.status().message());
-        }
-      }
+    census.Start();
+    // The light census reads every open item, so it runs on its own idle-priority thread
+    // (light_census.h): a scrape asks for one and shows the last one's counts.
+    auto collect = [&]() {
+      census.Request();
       metrics.SetRevision(engine.committed_revision());
       metrics.SetStore(engine.store().Stats());
       metrics.SetWatchers(hub.stream_count());
@@ -523,11 +514,13 @@ int Run(const Flags& flags, sigset_t sigs) {
     if (sig != SIGHUP) break;
     log->info("signal=SIGHUP reloading the config");
     Reload(flags, current, callers, engine, scheduler);
+    census.Invalidate();  // the calendar may have moved a light
   }
   log->info("signal={} shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   sd_notify(0, "STOPPING=1");
   ready = false;
   if (http_server) http_server->Stop();
+  census.Stop();
   server->GetHealthCheckService()->SetServingStatus(false);
   scheduler.Stop();  // finishes the delivery attempt in flight
   hub.Stop();  // watch streams end with UNAVAILABLE and the revision to resume from

@@ -581,7 +581,7 @@ v1::Light Engine::LightOf(const v1::Item& item, const date::year_month_day& toda
                                         : v1::LIGHT_UNSPECIFIED;
 }
 
-Result<Engine::LightCensus> Engine::CountLights() {
+Result<Engine::LightCensus> Engine::CountLights(const std::atomic<bool>* cancel) {
   auto view = store_.View();
   const auto today = Today();
   LightCensus census;
@@ -600,6 +600,7 @@ Result<Engine::LightCensus> Engine::CountLights() {
     return false;
   };
   do {
+    if (cancel != nullptr && cancel->load()) return Aborted("light census cancelled");
     ASSIGN_OR_RETURN(auto page, view->List(q));
     q.cursor = std::move(page.next_cursor);
   } while (!q.cursor.empty());

@@ -142,12 +142,13 @@ class Engine {
   // Items in an open state (LONG_TERM included) by their light today, from one snapshot: the
   // census behind /metrics' rectify_items_by_light. Lights are derived, never stored, so this
   // reads every open item through the state index: its cost grows with the open items, not
-  // the ledger, and callers cache it.
+  // the ledger, and callers cache it. `cancel` (may be null) is checked between pages of 500
+  // items; once set, the census stops with ABORTED.
   struct LightCensus {
     uint64_t revision = 0;
     std::map<v1::Light, uint64_t> counts;  // GREEN, BLUE, YELLOW, RED, each present
   };
-  Result<LightCensus> CountLights();
+  Result<LightCensus> CountLights(const std::atomic<bool>* cancel = nullptr);
   // Year-end figures from one snapshot (engine/report.cc): one pass over the year's items
   // through the year index, plus last year's meeting and public-concern items.
   Result<v1::Report> GetReport(const domain::Actor& actor, const v1::GetReportRequest& req);

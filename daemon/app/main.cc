@@ -413,9 +413,10 @@ int Run(const Flags& flags, sigset_t sigs) {
   hub.Start(engine.committed_revision());
   scheduler.Start();
 
-  // /metrics, /healthz, /readyz. collect runs on the scrape thread, one scrape at a time.
-  std::unique_ptr<http::Server> http_server;
+  // /metrics, /healthz, /readyz. collect runs on the scrape thread, one scrape at a time. The
+  // census is made first so that it outlives the server whose scrapes call it.
   LightCensusRefresher census(engine, metrics);
+  std::unique_ptr<http::Server> http_server;
   if (!cfg.http_listen.empty()) {
     census.Start();
     // The light census reads every open item, so it runs on its own idle-priority thread

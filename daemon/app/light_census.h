@@ -8,8 +8,9 @@
 // census (Request) and shows the counts of the last one. A thread at SCHED_IDLE (it runs when
 // nothing else wants the CPU) takes the census when it was asked for and something that moves
 // a light changed since the last one: the revision, today's date, or the calendar (Invalidate,
-// on SIGHUP). Two censuses start at least 10 times the last one's length apart, so it uses at
-// most a tenth of the idle CPU; a small ledger's counts follow within a fraction of a second.
+// on SIGHUP). A census starts no sooner than ten times the last one's length after it ended,
+// so the census thread is busy at most about a tenth of the time; a small ledger's counts follow
+// within a fraction of a second.
 //
 // Threads: Request and Invalidate from any thread; Stop (or the destructor) once, from the
 // thread that called Start.

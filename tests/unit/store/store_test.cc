@@ -387,6 +387,18 @@ class StoreTest : public ::testing::Test {
     auto s = store_->Commit(*ws, /*sync=*/false);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
+  // Events of `item` at revisions [from, to], each hashed "hash-of-<revision>", in one commit
+  // that moves the revision to `to`.
+  void CommitHashedEvents(const v1::Item& item, uint64_t from, uint64_t to) {
+    Commit([&](WriteSet& ws) {
+      for (uint64_t r = from; r <= to; ++r) {
+        v1::Event e = MakeEvent(r, item);
+        e.set_hash("hash-of-" + std::to_string(r));
+        ws.PutEvent(e);
+      }
+      ws.PutRevision(to);
+    });
+  }
 
   TempDir tmp_;  // declared first: outlives the store
   std::unique_ptr<Store> store_;
@@ -950,14 +962,7 @@ TEST(StoreAuditTest, ReadOnlyOpenOfAMissingDirectoryCreatesNothing) {
 
 TEST_F(StoreTest, CompactionRecordsTheHashOfTheLastEventItDeletes) {
   v1::Item a = MakeItem("2025-000001", v1::STATE_ASSIGNED, "U");
-  Commit([&](WriteSet& ws) {
-    for (uint64_t r = 1; r <= 5; ++r) {
-      v1::Event e = MakeEvent(r, a);
-      e.set_hash("hash-of-" + std::to_string(r));
-      ws.PutEvent(e);
-    }
-    ws.PutRevision(5);
-  });
+  CommitHashedEvents(a, 1, 5);
   ASSERT_TRUE(store_->CompactEvents(4).ok());
   auto view = store_->View();
   EXPECT_EQ(view->compact_revision(), 4u);
@@ -987,22 +992,10 @@ TEST_F(StoreTest, CompactionRecordsTheHashOfTheLastEventItDeletes) {
 // a later commit and a compaction, it still answers as of the moment it was made.
 TEST_F(StoreTest, AViewAskedLateAnswersAsOfItsSnapshot) {
   v1::Item a = MakeItem("2025-000001", v1::STATE_ASSIGNED, "U");
-  Commit([&](WriteSet& ws) {
-    for (uint64_t r = 1; r <= 3; ++r) {
-      v1::Event e = MakeEvent(r, a);
-      e.set_hash("hash-of-" + std::to_string(r));
-      ws.PutEvent(e);
-    }
-    ws.PutRevision(3);
-  });
+  CommitHashedEvents(a, 1, 3);
   ASSERT_TRUE(store_->CompactEvents(2).ok());
   auto early = store_->View();
-  Commit([&](WriteSet& ws) {
-    v1::Event e = MakeEvent(4, a);
-    e.set_hash("hash-of-4");
-    ws.PutEvent(e);
-    ws.PutRevision(4);
-  });
+  CommitHashedEvents(a, 4, 4);
   ASSERT_TRUE(store_->CompactEvents(4).ok());
 
   EXPECT_EQ(early->revision(), 3u);

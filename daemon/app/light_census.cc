@@ -43,7 +43,6 @@ void LightCensusRefresher::Invalidate() {
 void LightCensusRefresher::Stop() {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
   }
   cancel_ = true;
@@ -64,14 +63,10 @@ void LightCensusRefresher::Loop() {
   Clock::time_point next_allowed = Clock::now();
   while (true) {
     {
+      // Wait for a request, then out the gap after the last census (a tenth of the time); a
+      // request that arrives meanwhile is served by the census that follows.
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || requested_; });
-      if (stopping_) return;
-    }
-    // Keep a census to a tenth of the time: wait out the gap after the last one. A request that
-    // arrives meanwhile is served by the census that follows.
-    {
-      std::unique_lock lock(mu_);
       if (cv_.wait_until(lock, next_allowed, [&] { return stopping_; })) return;
       requested_ = false;
     }
@@ -89,8 +84,8 @@ void LightCensusRefresher::Loop() {
     for (const auto& [light, n] : census->counts) {
       metrics_.SetItemsByLight(domain::LightName(light), n);
     }
-    // The revision the census read, not the one before it: commits in between are not counted.
-    last = Seen{census->revision, now.today, now.generation};
+    // What the census read, not what was seen before it: commits in between are not counted.
+    last = Seen{census->revision, census->today, now.generation};
     next_allowed = Clock::now() + 10 * took;
   }
 }

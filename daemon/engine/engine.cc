@@ -586,6 +586,7 @@ Result<Engine::LightCensus> Engine::CountLights(const std::atomic<bool>* cancel)
   const auto today = Today();
   LightCensus census;
   census.revision = view->revision();
+  census.today = today;
   for (auto l : {v1::LIGHT_GREEN, v1::LIGHT_BLUE, v1::LIGHT_YELLOW, v1::LIGHT_RED}) {
     census.counts[l] = 0;
   }

@@ -146,6 +146,7 @@ class Engine {
   // items; once set, the census stops with ABORTED.
   struct LightCensus {
     uint64_t revision = 0;
+    date::year_month_day today;  // the day the lights are for
     std::map<v1::Light, uint64_t> counts;  // GREEN, BLUE, YELLOW, RED, each present
   };
   Result<LightCensus> CountLights(const std::atomic<bool>* cancel = nullptr);

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <vector>
 
+#include "runner.h"
+
 namespace rectify::bench {
 namespace {
 

@@ -11,7 +11,6 @@
 #include <string>
 
 #include "report.h"
-#include "runner.h"
 
 namespace rectify::bench {
 
